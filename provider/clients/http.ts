@@ -1,0 +1,260 @@
+/**
+ * HTTP for every API client, on undici: one keep-alive pool per endpoint origin (connections are reused
+ * across the many batch and list calls of a teardown), connect/headers/body timeouts, and undici's retry
+ * interceptor driven by our one retry policy (`decideRetry`). On top of the transport retries, `send`
+ * runs a short loop for verdicts only the vendor's body can give: throttling inside a 200, an expired
+ * token (get a new one once), an expired signature because our clock is off (resynchronise once).
+ */
+import { Pool, interceptors, request, type Dispatcher } from "undici";
+import { ApiError } from "../errors";
+import { decideRetry, RETRYABLE_ERROR_CODES, RETRYABLE_STATUS_CODES, type RetryOptions } from "../wait/retry";
+
+export const HTTP_DEFAULTS = {
+  connectTimeoutMs: 10_000, // 10 s
+  headersTimeoutMs: 30_000, // 30 s: a batch call over 100 jobs answers well within this
+  bodyTimeoutMs: 30_000, // 30 s
+  keepAliveTimeoutMs: 30_000, // 30 s
+  /** Connections per endpoint; also the ceiling on requests in flight to one endpoint. */
+  connectionsPerOrigin: 8,
+} as const;
+
+export type HttpOptions = { -readonly [K in keyof typeof HTTP_DEFAULTS]?: number } & { retry?: RetryOptions };
+
+export type Method = "GET" | "POST" | "DELETE";
+
+export interface ApiRequest {
+  /** API name for messages: "dli-flink", "iam". */
+  service: string;
+  /** Operation name for messages and stats: "batchDeleteFlinkJobs". */
+  op: string;
+  method: Method;
+  origin: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** The exact bytes sent (signatures cover them). */
+  body?: string;
+}
+
+export interface ApiResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** Turns a request into the headers that authenticate it; called again for every re-signed attempt. */
+export interface Authorizer {
+  authorize(request: { method: Method; url: URL; headers: Record<string, string>; body: string }): Promise<Record<string, string>>;
+  /**
+   * For schemes that sign in the query string (QingCloud EHPC): the URL to send, signed afresh. Called
+   * every round like `authorize`, so a re-sent request never carries a stale timestamp.
+   */
+  authorizeUrl?(request: { method: Method; url: URL; body: string }): Promise<URL>;
+  /** After the API said the credential expired: get a fresh one. Resolves false when that is impossible. */
+  refresh?(): Promise<boolean>;
+}
+
+/**
+ * What the vendor's answer means beyond its status code; each client classifies its own API's bodies.
+ * "resign": the signature's timestamp expired (EHPC 1300): sign once more with a fresh one, adopting the
+ * server's clock first when its Date says ours is off. Unlike "resync-clock" it re-sends even when the
+ * clock looks right, since a fresh timestamp alone may fix it.
+ */
+export type Verdict = "ok" | "retry" | "throttled" | "reauthenticate" | "resync-clock" | "resign";
+
+export interface SendOptions {
+  authorizer?: Authorizer;
+  classify?: (response: ApiResponse) => Verdict;
+}
+
+/** Counters for the fault suite's table and the benchmark. */
+export interface HttpStats {
+  requests: number;
+  retries: number;
+}
+
+/** The clock that signatures are stamped with; its offset is corrected from a server's `Date` once. */
+export class SigningClock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  /** Adopts the server's clock. Returns false when the Date header is missing or changes nothing. */
+  syncFrom(dateHeader: string | string[] | undefined): boolean {
+    const raw = Array.isArray(dateHeader) ? dateHeader[0] : dateHeader;
+    const serverTime = raw ? Date.parse(raw) : NaN;
+    if (Number.isNaN(serverTime)) return false;
+    const offset = serverTime - Date.now();
+    // Date has 1 s resolution: only a real skew is worth re-signing for.
+    if (Math.abs(offset - this.offsetMs) < 2_000) return false;
+    this.offsetMs = offset;
+    return true;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+export function buildUrl(origin: string, path: string, query?: ApiRequest["query"]): URL {
+  const url = new URL(path, origin);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== "") url.searchParams.append(key, String(value));
+  }
+  return url;
+}
+
+export class HttpClient {
+  readonly stats: HttpStats = { requests: 0, retries: 0 };
+  readonly clock = new SigningClock();
+  private readonly pools = new Map<string, Dispatcher>();
+  private readonly options: Required<Omit<HttpOptions, "retry">> & { retry: RetryOptions };
+
+  constructor(options: HttpOptions = {}) {
+    this.options = { ...HTTP_DEFAULTS, ...options, retry: options.retry ?? {} };
+  }
+
+  /** The keep-alive pool for one endpoint, with attempt counting inside the retry interceptor. */
+  private dispatcher(origin: string): Dispatcher {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      const countAttempts: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+        this.stats.requests++;
+        return dispatch(opts, handler);
+      };
+      pool = new Pool(origin, {
+        connections: this.options.connectionsPerOrigin,
+        keepAliveTimeout: this.options.keepAliveTimeoutMs,
+        headersTimeout: this.options.headersTimeoutMs,
+        bodyTimeout: this.options.bodyTimeoutMs,
+        connect: { timeout: this.options.connectTimeoutMs },
+      }).compose(
+        countAttempts,
+        interceptors.retry({
+          // Our calls are safe to repeat: deleting or stopping a job twice is answered as "gone"/"not running".
+          methods: ["GET", "POST", "DELETE"],
+          statusCodes: [...RETRYABLE_STATUS_CODES],
+          errorCodes: [...RETRYABLE_ERROR_CODES],
+          // Hand the last failed answer to the caller rather than a bare RequestRetryError: its body names the error.
+          throwOnError: false,
+        }),
+      );
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** One retry callback per request, so attempts and elapsed time are counted per request. */
+  private transportRetry(startedAt: number): NonNullable<Parameters<typeof interceptors.retry>[0]>["retry"] {
+    return (err, { state }, callback) => {
+      const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
+      const delay = decideRetry(
+        {
+          attempt: state.counter,
+          elapsedMs: Date.now() - startedAt,
+          statusCode: e.code === "UND_ERR_REQ_RETRY" ? e.statusCode : undefined,
+          errorCode: e.code === "UND_ERR_REQ_RETRY" ? undefined : e.code,
+          retryAfter: e.headers?.["retry-after"],
+        },
+        this.options.retry,
+      );
+      if (delay === undefined) return callback(err);
+      this.stats.retries++;
+      setTimeout(() => callback(null), delay);
+    };
+  }
+
+  /** Sends one API call; resolves with the final answer, whatever its status. Network failures reject. */
+  async send(req: ApiRequest, options: SendOptions = {}): Promise<ApiResponse> {
+    const url = buildUrl(req.origin, req.path, req.query);
+    const startedAt = Date.now();
+    const body = req.body ?? "";
+    let reauthenticated = false;
+    let resynced = false;
+    let resigned = false;
+    for (let round = 1; ; round++) {
+      const baseHeaders = { ...req.headers };
+      const headers = options.authorizer
+        ? await options.authorizer.authorize({ method: req.method, url, headers: baseHeaders, body })
+        : baseHeaders;
+      const target = options.authorizer?.authorizeUrl ? await options.authorizer.authorizeUrl({ method: req.method, url, body }) : url;
+      let response: ApiResponse;
+      try {
+        const answer = await request(target, {
+          method: req.method,
+          headers,
+          body: req.body,
+          dispatcher: this.dispatcher(req.origin),
+          retryOptions: { retry: this.transportRetry(startedAt) },
+        } as Parameters<typeof request>[1]);
+        response = { statusCode: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        throw new ApiError(
+          `${req.service} ${req.op}: no answer from ${req.origin} (${code ?? (error as Error).message}) after retries`,
+          { service: req.service, cause: error },
+        );
+      }
+      const verdict = options.classify?.(response) ?? "ok";
+      if (verdict === "reauthenticate" && !reauthenticated && options.authorizer?.refresh) {
+        reauthenticated = true;
+        if (await options.authorizer.refresh()) continue;
+      }
+      if (verdict === "resync-clock" && !resynced) {
+        resynced = true;
+        if (this.clock.syncFrom(response.headers.date)) continue;
+      }
+      if (verdict === "resign" && !resigned) {
+        resigned = true;
+        this.clock.syncFrom(response.headers.date);
+        continue;
+      }
+      if (verdict === "retry" || verdict === "throttled") {
+        const delay = decideRetry(
+          {
+            attempt: round,
+            elapsedMs: Date.now() - startedAt,
+            retryableByBody: verdict === "retry",
+            throttled: verdict === "throttled",
+            retryAfter: response.headers["retry-after"],
+          },
+          this.options.retry,
+        );
+        if (delay !== undefined) {
+          this.stats.retries++;
+          await sleep(delay);
+          continue;
+        }
+      }
+      return response;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await worker(items[index]!, index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** Splits `items` into chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a whole number of at least 1, received ${size}`);
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

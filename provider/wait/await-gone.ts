@@ -1,0 +1,68 @@
+/**
+ * The one wait loop (after pulumi-kubernetes' await: the condition is separate from the loop). It polls
+ * `condition` until nothing is pending, the time runs out, or the condition throws. Exits:
+ *   - done: every job reached the wanted state (or failed for good, which the caller reports);
+ *   - timeout: one last check, then WaitTimeoutError listing the jobs still pending;
+ *   - error: the condition's error, unchanged.
+ */
+import { WaitTimeoutError } from "../errors";
+import { count, type Progress } from "./progress";
+
+export interface WaitSnapshot {
+  /** Jobs not yet in the wanted state. */
+  pending: string[];
+  /** Jobs that will never reach it, with the reason (e.g. `job_cancel_fail`). */
+  failed: Map<string, string>;
+}
+
+export const POLL_DEFAULTS = {
+  firstIntervalMs: 500,
+  maxIntervalMs: 10_000, // 10 s
+  factor: 1.5,
+} as const;
+
+export interface AwaitOptions {
+  condition: () => Promise<WaitSnapshot>;
+  timeoutMs: number;
+  /** Total number of jobs waited for, for progress lines. */
+  total: number;
+  /** "stopped", "cancelled": the verb of the progress line. */
+  verb: string;
+  service: string;
+  progress: Progress;
+  firstIntervalMs?: number;
+  maxIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function awaitAll(options: AwaitOptions): Promise<WaitSnapshot> {
+  const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.timeoutMs;
+  let interval = options.firstIntervalMs ?? POLL_DEFAULTS.firstIntervalMs;
+  const maxInterval = options.maxIntervalMs ?? POLL_DEFAULTS.maxIntervalMs;
+  for (;;) {
+    const snapshot = await options.condition();
+    const finished = options.total - snapshot.pending.length - snapshot.failed.size;
+    options.progress.status(`${options.service}: ${options.verb} ${count(finished)} of ${count(options.total)} jobs`);
+    if (snapshot.pending.length === 0) return snapshot;
+    const left = deadline - now();
+    if (left <= 0) {
+      // Checked once more above at the deadline: still pending, so say which.
+      const shown = snapshot.pending.slice(0, 20).join(", ");
+      const more = snapshot.pending.length > 20 ? ` and ${snapshot.pending.length - 20} more` : "";
+      throw new WaitTimeoutError(
+        `${options.service}: ${count(snapshot.pending.length)} of ${count(options.total)} jobs not ${options.verb} after ` +
+          `${Math.round(options.timeoutMs / 1000)} s: ${shown}${more}. They still exist; run the destroy again to keep waiting ` +
+          `(or raise waitTimeoutSeconds).`,
+        snapshot.pending,
+        { service: options.service },
+      );
+    }
+    await sleep(Math.min(interval, left));
+    interval = Math.min(interval * POLL_DEFAULTS.factor, maxInterval);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Progress of long teardowns. `log` is permanent (the user keeps it), `status` is transient; both drop
+ * exact repeats, and `status` is rate-limited so a 10,000-job teardown prints a handful of lines,
+ * not thousands.
+ */
+
+export interface Progress {
+  log(message: string): void;
+  status(message: string): void;
+  warn(message: string): void;
+}
+
+/** Status lines closer together than this are dropped (the latest one still shows at the next tick). */
+export const STATUS_MIN_INTERVAL_MS = 2_000; // 2 s
+
+export const silentProgress: Progress = { log() {}, status() {}, warn() {} };
+
+/**
+ * Wraps a sink so repeats are dropped and status lines are spaced out. A status line that arrives too
+ * soon is held, and the latest held line is shown when the interval has passed (a trailing flush), so
+ * the final "stopped 5,000 of 5,000" is never lost.
+ */
+export function dedupedProgress(sink: Progress, minIntervalMs = STATUS_MIN_INTERVAL_MS, now: () => number = Date.now): Progress {
+  let lastLog: string | undefined;
+  let lastStatus: string | undefined;
+  let lastStatusAt = -Infinity;
+  let held: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const show = (message: string) => {
+    held = undefined;
+    lastStatus = message;
+    lastStatusAt = now();
+    sink.status(message);
+  };
+  return {
+    log(message) {
+      if (message === lastLog) return;
+      lastLog = message;
+      sink.log(message);
+    },
+    status(message) {
+      if (message === lastStatus) {
+        held = undefined;
+        return;
+      }
+      const wait = lastStatusAt + minIntervalMs - now();
+      if (wait <= 0) return show(message);
+      held = message;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (held !== undefined) show(held);
+      }, wait);
+      // A held progress line must never keep the provider process alive.
+      timer.unref?.();
+    },
+    warn(message) {
+      sink.warn(message);
+    },
+  };
+}
+
+/** "1,200" rather than "1200": these lines are read by people watching a destroy. */
+export function count(n: number): string {
+  return n.toLocaleString("en-US");
+}

@@ -1,0 +1,411 @@
+// Drives the real dynamic provider host the way the engine does.
+//
+// The engine runs `node <@pulumi/pulumi>/cmd/dynamic-provider/index.js <engine-address>`; the host ignores the
+// address, binds 127.0.0.1:0, prints the port as its first stdout line and serves `pulumirpc.ResourceProvider`.
+// It never calls back into the engine, so a test can spawn it, read the port and call it over gRPC.
+//
+// What crosses the boundary, read from cmd/dynamic-provider/index.js (class ResourceProviderService):
+// - `configure` keeps only `args` (a Struct; `variables` is ignored), unwraps a top-level secret wrapper per key
+//   (`rpc.unwrapRpcSecret`), and answers `acceptSecrets: false`. So the engine strips secrets from every later
+//   request (`MarshalOptions.KeepSecrets = protocol.acceptSecrets` in the engine's provider_plugin.go) and marks
+//   outputs secret again with `annotateSecrets` (see engine.ts). Anything else reaches provider methods as
+//   `Struct.toJavaScript()` gives it: a wrapper sent anyway arrives as a plain object.
+// - `getProvider` deserializes `__provider` with require-from-string (module paths resolve from the host's cwd),
+//   caches it per text and calls the provider's `configure` once, on first use, with the config last sent.
+// - create/update failures go through `grpcResponseFromError`: code UNKNOWN, message = error.message, and only
+//   if the thrown error has an `id`, a google.rpc.Status in the `grpc-status-details-bin` trailer carrying a
+//   `pulumirpc.ErrorResourceInitFailed {id, properties: error.properties ?? {}, reasons}`. Those partial
+//   properties do NOT get `__provider` added (unlike successful results, via `resultIncludingProvider`).
+// - check/diff/read/delete failures: `console.error(`${e}: ${e.stack}`)` in the host, then code UNKNOWN with
+//   details = message (grpc-js `serverErrorToStatus`; a numeric `error.code` would become the gRPC code).
+// - diff only sets `changes`, `replaces` and `deleteBeforeReplace`: never `diffs` nor a detailed diff.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import type * as grpcTypes from "@grpc/grpc-js";
+import type * as provprotoTypes from "@pulumi/pulumi/proto/provider_pb";
+import type * as structprotoTypes from "google-protobuf/google/protobuf/struct_pb";
+import type * as statusprotoTypes from "@pulumi/pulumi/proto/status_pb";
+
+/** Directory of the installed @pulumi/pulumi (the one the repo root resolves). */
+export const PULUMI_DIR = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+
+// Load gRPC and protobuf exactly as the host and the generated stubs do: a second copy of google-protobuf
+// breaks the generated messages ("c.g is not a function").
+const fromPulumi = (request: string): unknown => require(require.resolve(request, { paths: [PULUMI_DIR] }));
+const grpc = fromPulumi("@grpc/grpc-js") as typeof grpcTypes;
+const structproto = fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof structprotoTypes;
+const provproto = require(path.join(PULUMI_DIR, "proto", "provider_pb")) as typeof provprotoTypes;
+const statusproto = require(path.join(PULUMI_DIR, "proto", "status_pb")) as typeof statusprotoTypes;
+const provrpc = require(path.join(PULUMI_DIR, "proto", "provider_grpc_pb")) as {
+  ResourceProviderClient: new (address: string, credentials: grpcTypes.ChannelCredentials, options?: object) => RawClient;
+};
+
+/** Secret wrapper keys, as in @pulumi/pulumi runtime/rpc.js (`specialSigKey`, `specialSecretSig`). */
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The value the engine sends for an unknown during preview (runtime/rpc.js `unknownValue`). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Wraps a value the way the engine marshals a secret (`{[SIG_KEY]: SECRET_SIG, value}`). */
+export function secret<T>(value: T): { [SIG_KEY]: typeof SECRET_SIG; value: T } {
+  return { [SIG_KEY]: SECRET_SIG, value };
+}
+
+/** URN of a resource parented to the root stack: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
+export function urn(type: string, name: string, project = "harness", stack = "test"): string {
+  return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+/** A property bag as plain JSON-like data (what `Struct.toJavaScript()` gives). */
+export type Props = Record<string, unknown>;
+
+/** `Check`: the inputs the provider returned (with `__provider` put back by the host) and its failures. */
+export interface CheckResult {
+  inputs: Props;
+  failures: { property: string; reason: string }[];
+}
+
+/** `Diff`, decoded. The dynamic host only ever sets `changes`, `replaces` and `deleteBeforeReplace`. */
+export interface DiffResult {
+  /** true = DIFF_SOME, false = DIFF_NONE, undefined = DIFF_UNKNOWN (the engine then diffs inputs itself). */
+  changes: boolean | undefined;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  diffs: string[];
+  stables: string[];
+  detailedDiff?: Record<string, { kind: string; inputDiff: boolean }>;
+}
+
+/** `Configure`'s answer: the dynamic host always says `acceptSecrets: false`. */
+export interface ConfigureResult {
+  acceptSecrets: boolean;
+  acceptResources: boolean;
+  supportsPreview: boolean;
+}
+
+/**
+ * A failed provider call. `code` is the gRPC status, `details` the message the host sent. When the host attached a
+ * `pulumirpc.ErrorResourceInitFailed` (a create/update error that carried an `id`), `id`, `properties` and `reasons`
+ * hold it: the engine then keeps the resource in state with those partial outputs.
+ */
+export class ProviderCallError extends Error {
+  override readonly name = "ProviderCallError";
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    readonly details: string,
+    readonly partial?: { id: string; properties: Props; reasons: string[]; inputs?: Props },
+  ) {
+    super(`${method}: ${details} (gRPC ${grpc.status[code] ?? code})`);
+  }
+  get id(): string | undefined {
+    return this.partial?.id;
+  }
+  get properties(): Props | undefined {
+    return this.partial?.properties;
+  }
+  get reasons(): string[] | undefined {
+    return this.partial?.reasons;
+  }
+}
+
+/** A running provider host and a gRPC client to it; methods take and return plain objects. */
+export interface ProviderHost {
+  /** Port the host printed on its first stdout line. */
+  readonly port: number;
+  readonly pid: number;
+  /** `Configure`: `config` keys are namespaced (`"jobsets:region"`); keys in `secretKeys` are sent wrapped. */
+  configure(config: Record<string, string>, opts?: { acceptSecrets?: boolean; secretKeys?: string[] }): Promise<ConfigureResult>;
+  check(urn: string, olds: Props, news: Props): Promise<CheckResult>;
+  diff(id: string, urn: string, olds: Props, news: Props, opts?: { oldInputs?: Props; ignoreChanges?: string[] }): Promise<DiffResult>;
+  create(urn: string, props: Props, opts?: { timeoutS?: number }): Promise<{ id: string; properties: Props }>;
+  read(id: string, urn: string, props: Props, inputs?: Props): Promise<{ id: string; properties: Props; inputs?: Props }>;
+  update(id: string, urn: string, olds: Props, news: Props, opts?: { oldInputs?: Props; timeoutS?: number }): Promise<{ properties: Props }>;
+  delete(id: string, urn: string, props: Props, opts?: { oldInputs?: Props; timeoutS?: number }): Promise<void>;
+  /** `GetPluginInfo`: the @pulumi/pulumi version the host runs. */
+  pluginInfo(): Promise<{ version: string }>;
+  /** Everything the host wrote to stdout and stderr so far (provider `console.*` output and host error logs). */
+  logs(): string;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the host process exits. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Closes the channel and kills the host; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** How to start the host: where (cwd), with what environment, and the project the engine would name. */
+export interface StartProviderOptions {
+  /** Directory the host runs in: `require`s inside `__provider` resolve from its node_modules. */
+  cwd: string;
+  /** Added to the inherited environment (the engine's host inherits the CLI's). */
+  env?: Record<string, string>;
+  /** Project name; the engine sets PULUMI_NODEJS_PROJECT (used by `config.get("key")` without a namespace). */
+  project?: string;
+  /** Deadline per call, in milliseconds. */
+  callTimeoutMs?: number;
+  /** How long to wait for the port line, in milliseconds. */
+  startTimeoutMs?: number;
+}
+
+const HOST_SCRIPT = path.join(PULUMI_DIR, "cmd", "dynamic-provider", "index.js");
+const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const ERROR_RESOURCE_INIT_FAILED = "pulumirpc.ErrorResourceInitFailed";
+// The engine dials providers with large message limits (serialized providers can be big).
+const CHANNEL_OPTIONS = {
+  "grpc.max_receive_message_length": 400 * 1024 * 1024,
+  "grpc.max_send_message_length": 400 * 1024 * 1024,
+};
+
+type Unary = (req: unknown, metadata: grpcTypes.Metadata, options: grpcTypes.CallOptions, cb: (err: grpcTypes.ServiceError | null, resp: never) => void) => unknown;
+type RawClient = grpcTypes.Client & Record<string, Unary>;
+
+/** Plain JS → google.protobuf.Struct. `undefined` is dropped (Struct has no such value), as JSON would. */
+export function toStruct(props: Props): structprotoTypes.Struct {
+  return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props ?? {})));
+}
+
+function fromStruct(struct: structprotoTypes.Struct | undefined): Props {
+  return struct ? (struct.toJavaScript() as Props) : {};
+}
+
+function decodePartial(err: grpcTypes.ServiceError): ProviderCallError["partial"] {
+  const raw = err.metadata?.get("grpc-status-details-bin")?.[0];
+  if (!raw) {
+    return undefined;
+  }
+  const status = statusproto.Status.deserializeBinary(new Uint8Array(raw as Buffer));
+  for (const any of status.getDetailsList()) {
+    const detail = any.unpack(provproto.ErrorResourceInitFailed.deserializeBinary, ERROR_RESOURCE_INIT_FAILED);
+    if (detail) {
+      const inputs = detail.getInputs();
+      return {
+        id: detail.getId(),
+        properties: fromStruct(detail.getProperties()),
+        reasons: detail.getReasonsList(),
+        ...(inputs ? { inputs: fromStruct(inputs) } : {}),
+      };
+    }
+  }
+  return undefined;
+}
+
+const DIFF_KINDS = ["add", "add-replace", "delete", "delete-replace", "update", "update-replace"];
+
+/**
+ * Spawns the real dynamic provider host in `opts.cwd`, waits for its port and connects to it.
+ * Always `stop()` it (a vitest fixture does that in a `finally`).
+ */
+export async function startProvider(opts: StartProviderOptions): Promise<ProviderHost> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  if (opts.project) {
+    env.PULUMI_NODEJS_PROJECT = opts.project;
+    env.PULUMI_PROJECT = opts.project;
+  }
+  const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:0"], { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let errText = "";
+  let all = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    out += chunk;
+    all += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    errText += chunk;
+    all += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+
+  let port: number;
+  try {
+    port = await readPort(child, () => out, () => all, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+
+  const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+
+  function call<Resp>(method: string, req: unknown): Promise<Resp> {
+    return new Promise((resolve, reject) => {
+      const fn = client[method];
+      fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (err, resp) => {
+        if (err) {
+          reject(new ProviderCallError(method, err.code, err.details ?? err.message, decodePartial(err)));
+        } else {
+          resolve(resp as Resp);
+        }
+      });
+    });
+  }
+
+  function named<T extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown }>(req: T, resourceUrn: string): T {
+    const parts = resourceUrn.split("::");
+    req.setUrn(resourceUrn);
+    req.setName(parts[3] ?? "");
+    req.setType((parts[2] ?? "").split("$").pop() ?? "");
+    return req;
+  }
+
+  let stopped: Promise<void> | undefined;
+
+  return {
+    port,
+    pid: child.pid ?? -1,
+    exited,
+
+    async configure(config, configureOpts = {}) {
+      const secretKeys = new Set(configureOpts.secretKeys ?? []);
+      const args: Props = {};
+      const req = new provproto.ConfigureRequest();
+      for (const [key, value] of Object.entries(config)) {
+        args[key] = secretKeys.has(key) ? secret(value) : value;
+        // The engine also sends the older `pkg:config:key` spelling in `variables`; the host ignores it.
+        req.getVariablesMap().set(key.replace(":", ":config:"), value);
+      }
+      req.setArgs(toStruct(args));
+      req.setAcceptsecrets(configureOpts.acceptSecrets ?? true);
+      req.setAcceptresources(true);
+      req.setSendsOldInputs(true);
+      req.setSendsOldInputsToDelete(true);
+      const resp = await call<provprotoTypes.ConfigureResponse>("configure", req);
+      return {
+        acceptSecrets: resp.getAcceptsecrets(),
+        acceptResources: resp.getAcceptresources(),
+        supportsPreview: resp.getSupportspreview(),
+      };
+    },
+
+    async check(resourceUrn, olds, news) {
+      const req = named(new provproto.CheckRequest(), resourceUrn);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      const resp = await call<provprotoTypes.CheckResponse>("check", req);
+      return {
+        inputs: fromStruct(resp.getInputs()),
+        failures: resp.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+      };
+    },
+
+    async diff(id, resourceUrn, olds, news, diffOpts = {}) {
+      const req = named(new provproto.DiffRequest(), resourceUrn);
+      req.setId(id);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      req.setOldInputs(toStruct(diffOpts.oldInputs ?? {}));
+      req.setIgnorechangesList(diffOpts.ignoreChanges ?? []);
+      const resp = await call<provprotoTypes.DiffResponse>("diff", req);
+      const changes = resp.getChanges();
+      const kinds = provproto.DiffResponse.DiffChanges;
+      const result: DiffResult = {
+        changes: changes === kinds.DIFF_SOME ? true : changes === kinds.DIFF_NONE ? false : undefined,
+        replaces: resp.getReplacesList(),
+        deleteBeforeReplace: resp.getDeletebeforereplace(),
+        diffs: resp.getDiffsList(),
+        stables: resp.getStablesList(),
+      };
+      if (resp.getHasdetaileddiff()) {
+        result.detailedDiff = {};
+        resp.getDetaileddiffMap().forEach((d, key) => {
+          result.detailedDiff![key] = { kind: DIFF_KINDS[d.getKind()] ?? "update", inputDiff: d.getInputdiff() };
+        });
+      }
+      return result;
+    },
+
+    async create(resourceUrn, props, createOpts = {}) {
+      const req = named(new provproto.CreateRequest(), resourceUrn);
+      req.setProperties(toStruct(props));
+      if (createOpts.timeoutS !== undefined) req.setTimeout(createOpts.timeoutS);
+      const resp = await call<provprotoTypes.CreateResponse>("create", req);
+      return { id: resp.getId(), properties: fromStruct(resp.getProperties()) };
+    },
+
+    async read(id, resourceUrn, props, inputs) {
+      const req = named(new provproto.ReadRequest(), resourceUrn);
+      req.setId(id);
+      req.setProperties(toStruct(props));
+      if (inputs) req.setInputs(toStruct(inputs));
+      const resp = await call<provprotoTypes.ReadResponse>("read", req);
+      const respInputs = resp.getInputs();
+      return {
+        id: resp.getId(),
+        properties: fromStruct(resp.getProperties()),
+        ...(respInputs ? { inputs: fromStruct(respInputs) } : {}),
+      };
+    },
+
+    async update(id, resourceUrn, olds, news, updateOpts = {}) {
+      const req = named(new provproto.UpdateRequest(), resourceUrn);
+      req.setId(id);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      req.setOldInputs(toStruct(updateOpts.oldInputs ?? {}));
+      if (updateOpts.timeoutS !== undefined) req.setTimeout(updateOpts.timeoutS);
+      const resp = await call<provprotoTypes.UpdateResponse>("update", req);
+      return { properties: fromStruct(resp.getProperties()) };
+    },
+
+    async delete(id, resourceUrn, props, deleteOpts = {}) {
+      const req = named(new provproto.DeleteRequest(), resourceUrn);
+      req.setId(id);
+      req.setProperties(toStruct(props));
+      req.setOldInputs(toStruct(deleteOpts.oldInputs ?? {}));
+      if (deleteOpts.timeoutS !== undefined) req.setTimeout(deleteOpts.timeoutS);
+      await call<unknown>("delete", req);
+    },
+
+    async pluginInfo() {
+      const emptyproto = fromPulumi("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+      const resp = await call<{ getVersion(): string }>("getPluginInfo", new emptyproto.Empty());
+      return { version: resp.getVersion() };
+    },
+
+    logs: () => all,
+    stdout: () => out,
+    stderr: () => errText,
+
+    stop() {
+      stopped ??= (async () => {
+        client.close();
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+        }
+        await exited;
+      })();
+      return stopped;
+    },
+  };
+}
+
+function readPort(
+  child: ChildProcess,
+  stdout: () => string,
+  logs: () => string,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  timeoutMs: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`provider host printed no port within ${timeoutMs} ms:\n${logs()}`)), timeoutMs);
+    const onData = (): void => {
+      const newline = stdout().indexOf("\n");
+      if (newline < 0) return;
+      const line = stdout().slice(0, newline).trim();
+      const port = Number(line);
+      finish(Number.isInteger(port) && port > 0 ? port : new Error(`provider host's first line is not a port: ${JSON.stringify(line)}\n${logs()}`));
+    };
+    const finish = (result: number | Error): void => {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      if (typeof result === "number") resolve(result);
+      else reject(result);
+    };
+    child.stdout?.on("data", onData);
+    void exited.then(({ code, signal }) => finish(new Error(`provider host exited (code ${code}, signal ${signal}) before printing a port:\n${logs()}`)));
+    onData();
+  });
+}

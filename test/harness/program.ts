@@ -9,9 +9,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-/** Repository root (the `pulumi-jobsets` package). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const CHILD_SCRIPT = path.join(__dirname, "program-child.js");
+/** Repository root (the `pulumi-jobsets` package), found from here whether this runs as source or from dist/. */
+export const REPO_ROOT = findPackageRoot(__dirname);
+/** Plain JavaScript, so it is run from the source tree in both cases. */
+const CHILD_SCRIPT = path.join(REPO_ROOT, "test", "harness", "program-child.js");
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-jobsets") return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no pulumi-jobsets package.json above ${from}`);
+  }
+}
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_STACK = "test";
 

@@ -1,0 +1,89 @@
+/**
+ * The HTTP admin API under `/__admin/` that every service shares (calls, faults, reset, tokens), for the demo and
+ * out-of-process tests. Service modules add their own seed/list endpoints (e.g. `/__admin/flink/jobs`).
+ * Job IDs travel as strings here so no JSON client can round them.
+ */
+import { z } from "zod";
+import type { CallFilter, RecordedCall } from "./calls";
+import type { Fault } from "./faults";
+import { AdminInputError, type AdminRoute } from "./service";
+
+/** What the admin API needs from the emulator (the same operations the programmatic API offers). */
+export interface AdminControls {
+  calls(filter?: CallFilter): RecordedCall[];
+  resetCalls(): void;
+  failNext(op: string, fault: Fault): void;
+  failJobs(op: string, jobIds: readonly (string | bigint | number)[], message?: string): void;
+  clearFaults(): void;
+  expireTokens(): void;
+  reset(): void;
+  now(): number;
+}
+
+const faultSchema = z.object({
+  op: z.string(),
+  status: z.number().int().min(100).max(599).optional(),
+  body: z.unknown().optional(),
+  arrayBody: z.boolean().optional(),
+  retryAfterS: z.number().nonnegative().optional(),
+  drop: z.enum(["before", "after"]).optional(),
+  delayMs: z.number().nonnegative().optional(),
+  times: z.number().int().min(1).optional(),
+});
+
+const jobFaultSchema = z.object({
+  op: z.string(),
+  jobIds: z.array(z.union([z.string(), z.number(), z.bigint()])).min(1),
+  message: z.string().optional(),
+});
+
+function parseInput<T>(schema: z.ZodType<T>, json: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+const NO_CONTENT = { status: 204 } as const;
+
+export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/__admin/calls",
+      handle: ({ query }) => {
+        const ops = query.getAll("op");
+        const service = query.get("service") ?? undefined;
+        const filter: CallFilter = { ...(ops.length > 0 ? { op: ops } : {}), ...(service !== undefined ? { service } : {}) };
+        return { status: 200, body: { calls: controls.calls(filter) } };
+      },
+    },
+    { method: "DELETE", path: "/__admin/calls", handle: () => (controls.resetCalls(), NO_CONTENT) },
+    {
+      method: "POST",
+      path: "/__admin/faults",
+      handle: ({ json }) => {
+        const { op, ...fault } = parseInput(faultSchema, json);
+        controls.failNext(op, withoutUndefined(fault));
+        return NO_CONTENT;
+      },
+    },
+    {
+      method: "POST",
+      path: "/__admin/job-faults",
+      handle: ({ json }) => {
+        const { op, jobIds, message } = parseInput(jobFaultSchema, json);
+        controls.failJobs(op, jobIds, message);
+        return NO_CONTENT;
+      },
+    },
+    { method: "DELETE", path: "/__admin/faults", handle: () => (controls.clearFaults(), NO_CONTENT) },
+    { method: "POST", path: "/__admin/reset", handle: () => (controls.reset(), NO_CONTENT) },
+    { method: "POST", path: "/__admin/tokens/expire", handle: () => (controls.expireTokens(), NO_CONTENT) },
+    { method: "GET", path: "/__admin/now", handle: () => ({ status: 200, body: { now: controls.now() } }) },
+  ];
+}
+
+/** zod leaves absent optional keys out, but `body: undefined` must not count as "a body was given". */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
+}

@@ -1,0 +1,321 @@
+/**
+ * DLI Spark batch jobs (`/v2.0/{project_id}/batches...`), per /work/shared/reference/huawei-cloud.md ("DLI Spark
+ * batch jobs") and the cancel API document (https://support.huaweicloud.com/api-dli/dli_02_0129.html). DLI's batch
+ * API is Apache Livy's, so what no Huawei source settles follows Livy (list `from`/`size`, size 100 by default).
+ *
+ * Quirks reproduced on purpose: states are stored exactly as given, so a seeded `Success` or `Running` comes back in
+ * that case (clients must compare case-insensitively); cancelling answers `{"msg":"deleted"}` although the batch is
+ * not deleted, it only moves to `dead` later; a finished batch can't be cancelled (400); batch IDs are UUIDs.
+ *
+ * Choices where the reference says "unverified" (see README.md):
+ * - cancelling a finished batch → 400 `{"error_code":"DLI.0001","error_msg":"The batch job <id> is already finished (state: <state>) and cannot be canceled."}`;
+ * - an unknown batch → 400 DLI.0002 "The batch <id> does not exist." (state, detail and cancel alike);
+ * - a batch ID that is not a UUID → 400 DLI.0001 (a parameter error, not "does not exist");
+ * - during the cancel delay the batch keeps its state (Livy has no "cancelling"), then becomes `dead`.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
+import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type ServiceModule } from "./service";
+
+/** The documented states. Seeds may use any letter case ("Success" appears in Huawei's examples). */
+export const SPARK_STATES = ["starting", "running", "dead", "success", "recovering"] as const;
+export type SparkState = (typeof SPARK_STATES)[number];
+/** Time a cancelled batch takes to reach `dead`, in ms. */
+export const DEFAULT_SPARK_CANCEL_DELAY_MS = 50;
+/** Livy's defaults: `from` 0, `size` 100. The emulator refuses sizes above SPARK_LIST_MAX_SIZE (unverified). */
+export const SPARK_LIST_DEFAULT_SIZE = 100;
+export const SPARK_LIST_MAX_SIZE = 1000;
+
+const CANCELLABLE_STATES: ReadonlySet<string> = new Set(["starting", "running", "recovering"]);
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface SparkBatchSeed {
+  /** A UUID; a random v4 UUID when absent. */
+  id?: string;
+  /** Any letter case of a SPARK_STATES value, stored as given. Default "running". */
+  state?: string;
+  name?: string;
+  queue?: string;
+  /** Overrides the emulator's sparkCancelDelayMs for this batch; `null` = its cancel never completes. */
+  cancelDelayMs?: number | null;
+}
+
+export interface SparkBatchView {
+  projectId: string;
+  id: string;
+  name: string;
+  /** Exactly as stored: the seeded spelling until a cancel completes, then "dead". */
+  state: string;
+  queue: string;
+  /** Whether a cancel was accepted for this batch. */
+  cancelRequested: boolean;
+  createTime: number;
+}
+
+interface SparkBatch {
+  projectId: string;
+  id: string;
+  name: string;
+  state: string;
+  queue: string;
+  appId: string | null;
+  createTime: number;
+  updateTime: number;
+  cancelRequested: boolean;
+  /** Per-batch cancel delay; Infinity = never completes. Undefined = the emulator default. */
+  cancelDelayMs?: number;
+  /** When a cancelled batch becomes dead (emulator clock). */
+  cancelCompletesAt?: number;
+}
+
+export interface DliSparkModule extends ServiceModule {
+  seed(projectId: string, batches: readonly SparkBatchSeed[]): string[];
+  list(projectId?: string): SparkBatchView[];
+}
+
+export interface DliSparkOptions {
+  gateway: HuaweiGateway;
+  now: () => number;
+  cancelDelayMs: number;
+  /** The failJobs() message for this op and batch, if the test injected one. */
+  jobFailure: (op: string, jobId: string) => string | undefined;
+}
+
+function dliError(status: number, errorCode: string, errorMsg: string): ApiAnswer {
+  return { status, body: { error_code: errorCode, error_msg: errorMsg } };
+}
+const parameterError = (detail: string): ApiAnswer => dliError(400, "DLI.0001", `Parameter error: ${detail}`);
+const missingBatchError = (batchId: string): ApiAnswer => dliError(400, "DLI.0002", `The batch ${batchId} does not exist.`);
+const finishedBatchError = (batch: SparkBatch): ApiAnswer =>
+  dliError(400, "DLI.0001", `The batch job ${batch.id} is already finished (state: ${batch.state}) and cannot be canceled.`);
+
+export function isSparkState(state: string): boolean {
+  return (SPARK_STATES as readonly string[]).includes(state.toLowerCase());
+}
+
+export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
+  const { gateway, now } = options;
+  /** projectId → batch ID → batch, in creation order. */
+  const projects = new Map<string, Map<string, SparkBatch>>();
+  let appCounter = 0;
+
+  function batchesOf(projectId: string): Map<string, SparkBatch> {
+    let batches = projects.get(projectId);
+    if (!batches) projects.set(projectId, (batches = new Map()));
+    return batches;
+  }
+
+  /** Applies the passage of time: a cancelled batch whose delay is over is now dead. */
+  function settle(batch: SparkBatch): SparkBatch {
+    if (batch.cancelCompletesAt !== undefined && now() >= batch.cancelCompletesAt) {
+      batch.state = "dead";
+      batch.updateTime = batch.cancelCompletesAt;
+      delete batch.cancelCompletesAt;
+    }
+    return batch;
+  }
+
+  const admit = (request: ApiRequest): Admission => {
+    const authenticated = gateway.authenticate(request);
+    if (!authenticated.admitted) return authenticated;
+    const reason = invalidProjectIdReason(request.params["projectId"]);
+    return reason === undefined ? authenticated : { admitted: false, answer: parameterError(reason) };
+  };
+
+  /** The batch the path names, or the error answer (non-UUID → DLI.0001, unknown → DLI.0002). */
+  function pathBatch(request: ApiRequest): SparkBatch | ApiAnswer {
+    const batchId = request.params["batchId"] ?? "";
+    if (!UUID_PATTERN.test(batchId)) return parameterError(`batch_id '${batchId}' is not a UUID`);
+    const batch = projects.get(projectIdOf(request))?.get(batchId);
+    return batch ? settle(batch) : missingBatchError(batchId);
+  }
+
+  function listBatches(request: ApiRequest): ApiAnswer {
+    const from = readIntegerParam(request.query, "from", 0);
+    const size = readIntegerParam(request.query, "size", SPARK_LIST_DEFAULT_SIZE);
+    if (from === undefined) return parameterError(`from must be an integer ≥ 0, got '${request.query.get("from")}'`);
+    if (size === undefined || size < 1 || size > SPARK_LIST_MAX_SIZE) {
+      return parameterError(`size must be an integer from 1 to ${SPARK_LIST_MAX_SIZE}, got '${request.query.get("size")}'`);
+    }
+    // Newest first: the last created batch heads page one (creation order never changes, so pages are stable).
+    const all = [...batchesOf(projectIdOf(request)).values()].map(settle).reverse();
+    return { status: 200, body: { from, total: all.length, sessions: all.slice(from, from + size).map(sessionEntry) } };
+  }
+
+  function sessionEntry(batch: SparkBatch): Record<string, unknown> {
+    return {
+      id: batch.id,
+      state: batch.state,
+      appId: batch.appId,
+      log: [],
+      sc_type: "A",
+      cluster_name: batch.queue,
+      queue: batch.queue,
+      name: batch.name,
+      owner: "emulator",
+      proxyUser: "",
+      kind: "",
+      create_time: batch.createTime,
+      update_time: batch.updateTime,
+      duration: Math.max(0, now() - batch.createTime),
+    };
+  }
+
+  function batchDetail(request: ApiRequest): ApiAnswer {
+    const batch = pathBatch(request);
+    return "status" in batch ? batch : { status: 200, body: sessionEntry(batch) };
+  }
+
+  function batchState(request: ApiRequest): ApiAnswer {
+    const batch = pathBatch(request);
+    return "status" in batch ? batch : { status: 200, body: { id: batch.id, state: batch.state } };
+  }
+
+  function cancelBatch(request: ApiRequest): ApiAnswer {
+    const batch = pathBatch(request);
+    if ("status" in batch) return batch;
+    if (!CANCELLABLE_STATES.has(batch.state.toLowerCase())) return finishedBatchError(batch);
+    const injected = options.jobFailure("spark.cancel", batch.id);
+    if (injected !== undefined) return dliError(500, "DLI.0999", injected);
+    batch.cancelRequested = true;
+    // A second cancel while the first is under way is accepted again and does not push the completion back.
+    batch.cancelCompletesAt ??= now() + (batch.cancelDelayMs ?? options.cancelDelayMs);
+    return { status: 200, body: { msg: "deleted" } };
+  }
+
+  function seed(projectId: string, seeds: readonly SparkBatchSeed[]): string[] {
+    const reason = invalidProjectIdReason(projectId);
+    if (reason !== undefined) throw new RangeError(`seedSparkBatches: ${reason}`);
+    const batches = batchesOf(projectId);
+    const created: SparkBatch[] = [];
+    for (const [index, batchSeed] of seeds.entries()) {
+      let id = batchSeed.id;
+      if (id === undefined) {
+        do id = randomUUID();
+        while (batches.has(id));
+      } else if (typeof id !== "string" || !UUID_PATTERN.test(id)) {
+        throw new RangeError(`seedSparkBatches: batches[${index}].id '${String(id)}' is not a UUID`);
+      }
+      if (batches.has(id) || created.some((batch) => batch.id === id)) {
+        throw new RangeError(`seedSparkBatches: batch ${id} already exists in project ${projectId}`);
+      }
+      const state = batchSeed.state ?? "running";
+      if (typeof state !== "string" || !isSparkState(state)) {
+        throw new RangeError(`seedSparkBatches: batches[${index}].state '${String(state)}' is not a Spark batch state (${SPARK_STATES.join(", ")}, any case)`);
+      }
+      const createTime = now();
+      const starting = state.toLowerCase() === "starting";
+      const batch: SparkBatch = {
+        projectId,
+        id,
+        name: batchSeed.name ?? `spark-batch-${id.slice(0, 8)}`,
+        state,
+        queue: batchSeed.queue ?? "default",
+        appId: starting ? null : `application_${createTime}_${String(++appCounter).padStart(4, "0")}`,
+        createTime,
+        updateTime: createTime,
+        cancelRequested: false,
+      };
+      if (batchSeed.cancelDelayMs !== undefined) batch.cancelDelayMs = batchSeed.cancelDelayMs ?? Number.POSITIVE_INFINITY;
+      created.push(batch);
+    }
+    for (const batch of created) batches.set(batch.id, batch);
+    return created.map((batch) => batch.id);
+  }
+
+  function list(projectId?: string): SparkBatchView[] {
+    const views: SparkBatchView[] = [];
+    for (const [batchesProjectId, batches] of projects) {
+      if (projectId !== undefined && batchesProjectId !== projectId) continue;
+      for (const batch of batches.values()) {
+        const { id, name, state, queue, cancelRequested, createTime } = settle(batch);
+        views.push({ projectId: batchesProjectId, id, name, state, queue, cancelRequested, createTime });
+      }
+    }
+    return views;
+  }
+
+  const batchesPath = String.raw`^/v2\.0/(?<projectId>[^/]+)/batches`;
+  return {
+    service: "dli-spark",
+    routes: [
+      { op: "spark.list", method: "GET", path: new RegExp(`${batchesPath}$`), admit, handle: listBatches },
+      { op: "spark.state", method: "GET", path: new RegExp(`${batchesPath}/(?<batchId>[^/]+)/state$`), admit, handle: batchState },
+      { op: "spark.detail", method: "GET", path: new RegExp(`${batchesPath}/(?<batchId>[^/]+)$`), admit, handle: batchDetail },
+      { op: "spark.cancel", method: "DELETE", path: new RegExp(`${batchesPath}/(?<batchId>[^/]+)$`), admit, handle: cancelBatch },
+    ],
+    adminRoutes: sparkAdminRoutes(seed, list),
+    jobFaultOps: ["spark.cancel"],
+    faultBody: (status, requestId) => sparkFaultBody(status, requestId),
+    reset: () => {
+      projects.clear();
+      appCounter = 0;
+    },
+    seed,
+    list,
+  };
+}
+
+function sparkFaultBody(status: number, requestId: string): unknown {
+  switch (status) {
+    case 429:
+      return throttledBody(requestId);
+    case 400:
+      return { error_code: "DLI.0001", error_msg: "Parameter error" };
+    case 401:
+      return { error_code: "APIG.0307", error_msg: "The token must be updated.", request_id: requestId };
+    case 404:
+      return { error_code: "DLI.0023", error_msg: "No related resources were found." };
+    case 503:
+      return { error_code: "DLI.0999", error_msg: "Service unavailable" };
+    default:
+      return { error_code: "DLI.0999", error_msg: "Internal server error" };
+  }
+}
+
+function projectIdOf(request: ApiRequest): string {
+  return request.params["projectId"] ?? "";
+}
+
+function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
+  const text = query.get(name);
+  if (text === null || text === "") return fallback;
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+const adminSeedSchema = z.object({
+  projectId: z.string(),
+  batches: z.array(
+    z.object({
+      id: z.string().optional(),
+      state: z.string().optional(),
+      name: z.string().optional(),
+      queue: z.string().optional(),
+      cancelDelayMs: z.number().nonnegative().nullable().optional(),
+    }),
+  ),
+});
+
+function sparkAdminRoutes(seed: DliSparkModule["seed"], list: DliSparkModule["list"]): AdminRoute[] {
+  return [
+    {
+      method: "POST",
+      path: "/__admin/spark/batches",
+      handle: ({ json }) => {
+        const parsed = adminSeedSchema.safeParse(json);
+        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
+        try {
+          return { status: 200, body: { batchIds: seed(parsed.data.projectId, parsed.data.batches) } };
+        } catch (error) {
+          throw error instanceof RangeError ? new AdminInputError(error.message) : error;
+        }
+      },
+    },
+    {
+      method: "GET",
+      path: "/__admin/spark/batches",
+      handle: ({ query }) => ({ status: 200, body: { batches: list(query.get("projectId") ?? undefined) } }),
+    },
+  ];
+}

@@ -141,6 +141,22 @@ describe("an API that refuses a whole batch when one ID does not exist", () => {
   });
 });
 
+describe("stops that do not finish", () => {
+  test("a failed stop is reported even when the wait then times out on another job; neither is deleted", async ({ emu, stack }) => {
+    const [failedStop] = emu.seedFlinkJobs(P, [{ status: "job_cancel_fail" }]);
+    const [stuck] = emu.seedFlinkJobs(P, [{ status: "job_canceling", stopDelayMs: null }]);
+    const [fine] = emu.seedFlinkJobs(P, [{}]);
+    await stack.up(await program([flinkSet("s", { jobIds: [failedStop, stuck, fine], teardown: "stop-then-delete", waitTimeoutSeconds: 2 })]));
+
+    const error = await failure(stack.destroy());
+
+    expect(error.message).toContain(`dli-flink job ${failedStop}: the stop failed: status job_cancel_fail`);
+    expect(error.message).toMatch(new RegExp(`dli-flink job ${stuck}: .*not stopped after 2 s`));
+    expect(emu.flinkJobs(P).map((j) => j.jobId).sort()).toEqual([failedStop, stuck].sort());
+    expect(idsSent(emu, "flink.delete")).toEqual([fine]);
+  });
+});
+
 describe("transient failures", () => {
   test("429 with Retry-After and 5xx are retried until the batch goes through", async ({ emu, stack }) => {
     const ids = emu.seedFlinkJobs(P, [{}, {}]);

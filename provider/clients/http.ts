@@ -45,11 +45,6 @@ export interface ApiResponse {
 /** Turns a request into the headers that authenticate it; called again for every re-signed attempt. */
 export interface Authorizer {
   authorize(request: { method: Method; url: URL; headers: Record<string, string>; body: string }): Promise<Record<string, string>>;
-  /**
-   * For schemes that sign in the query string (QingCloud EHPC): the URL to send, signed afresh. Called
-   * every round like `authorize`, so a re-sent request never carries a stale timestamp.
-   */
-  authorizeUrl?(request: { method: Method; url: URL; body: string }): Promise<URL>;
   /** After the API said the credential expired: get a fresh one. Resolves false when that is impossible. */
   refresh?(): Promise<boolean>;
 }
@@ -62,8 +57,16 @@ export interface Authorizer {
  */
 export type Verdict = "ok" | "retry" | "throttled" | "reauthenticate" | "resync-clock" | "resign";
 
+/**
+ * For schemes that sign in the query string (QingCloud EHPC): the URL to send, signed afresh. Called every
+ * round like `authorize`, so a re-sent request never carries a stale timestamp.
+ */
+export interface UrlAuthorizer {
+  authorizeUrl(request: { method: Method; url: URL; body: string }): Promise<URL>;
+}
+
 export interface SendOptions {
-  authorizer?: Authorizer;
+  authorizer?: Authorizer & Partial<UrlAuthorizer>;
   classify?: (response: ApiResponse) => Verdict;
 }
 
@@ -236,6 +239,18 @@ export class HttpClient {
     await Promise.all(pools.map((pool) => pool.close()));
   }
 }
+
+/**
+ * What one batch call (or one per-job call) said about one job; every client answers in these terms, so
+ * one runner (`provider/resources/teardown.ts`) drives them all.
+ */
+export type BatchOutcome =
+  | { jobId: string; outcome: "done" }
+  | { jobId: string; outcome: "gone"; message: string }
+  | { jobId: string; outcome: "not-running"; message: string }
+  | { jobId: string; outcome: "failed"; message: string }
+  /** The answer does not say (whole-call "a job does not exist", or elements we cannot match): look again. */
+  | { jobId: string; outcome: "unknown"; message: string };
 
 /** Runs `worker` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapConcurrent<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {

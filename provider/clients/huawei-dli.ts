@@ -1,0 +1,150 @@
+/**
+ * DLI Flink streaming job API (`/v1.0/{project_id}/streaming/...`), one function per operation.
+ * https://support.huaweicloud.com/api-dli/dli_02_0244.html (batch delete),
+ * https://support.huaweicloud.com/api-dli/dli_02_0241.html (batch stop).
+ *
+ * Job IDs travel as decimal strings inside this package and as exact JSON numbers on the wire: they are
+ * Longs, and a double would round IDs above 2^53 to a neighbouring job.
+ */
+import { z } from "zod";
+import { classifyHuawei, firstError, huaweiApiError, isSuccessFlag, parseBody } from "./huawei";
+import type { Authorizer, BatchOutcome, HttpClient } from "./http";
+
+export const SERVICE = "dli-flink";
+
+/** The list endpoint's largest page (the API documents limit ≤ 100). */
+export const FLINK_LIST_PAGE_SIZE = 100;
+
+/** Error codes that mean "this job does not exist" (huawei-cloud.md: DLI.16001 in practice, DLI.0002 documented). */
+export const FLINK_GONE_CODES = new Set(["DLI.16001", "DLI.0002"]);
+
+/** Statuses of a job that is running or about to, so a stop is needed (and a delete would kill it). */
+export const FLINK_ACTIVE_STATUSES = new Set([
+  "job_submitting",
+  "job_running",
+  "job_running_exception",
+  "job_downloading",
+  "job_idle",
+  "job_arrearage_recovering",
+]);
+/** Stopping in progress: wait. */
+export const FLINK_STOPPING_STATUSES = new Set(["job_canceling", "job_savepointing"]);
+/** The stop failed for good. */
+export const FLINK_STOP_FAILED_STATUSES = new Set(["job_cancel_fail"]);
+
+export interface DliContext {
+  http: HttpClient;
+  endpoint: string;
+  projectId: string;
+  authorizer: Authorizer;
+}
+
+export interface FlinkJob {
+  jobId: string;
+  name?: string;
+  status: string;
+}
+
+const jobIdField = z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String);
+
+const listResponse = z.object({
+  job_list: z.object({
+    total_count: z.coerce.number().int().nonnegative(),
+    jobs: z
+      .array(z.object({ job_id: jobIdField, name: z.string().optional(), status: z.string() }).loose())
+      .nullish()
+      .transform((jobs) => jobs ?? []),
+  }),
+});
+
+function path(ctx: DliContext, suffix: string): string {
+  return `/v1.0/${encodeURIComponent(ctx.projectId)}/streaming/${suffix}`;
+}
+
+/** One page of the project's Flink jobs. `offset` counts records. */
+export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLINK_LIST_PAGE_SIZE): Promise<{ totalCount: number; jobs: FlinkJob[] }> {
+  const response = await ctx.http.send(
+    {
+      service: SERVICE,
+      op: "listFlinkJobs",
+      method: "GET",
+      origin: ctx.endpoint,
+      path: path(ctx, "jobs"),
+      query: { offset, limit },
+      headers: { "content-type": "application/json" },
+    },
+    { authorizer: ctx.authorizer, classify: classifyHuawei },
+  );
+  if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing jobs failed", response);
+  const body = parseBody(listResponse, response, SERVICE, "list jobs");
+  return {
+    totalCount: body.job_list.total_count,
+    jobs: body.job_list.jobs.map((j) => ({ jobId: j.job_id, ...(j.name !== undefined ? { name: j.name } : {}), status: j.status.toLowerCase() })),
+  };
+}
+
+/** What one batch call said about one job (shared by every client). */
+export type { BatchOutcome };
+
+const batchElement = z.object({ is_success: isSuccessFlag.optional(), message: z.string().nullish() }).loose();
+const batchResponse = z.union([z.array(batchElement), batchElement]);
+
+const GONE_MESSAGE = /not exist|doesn't exist|not found|不存在/i;
+const NOT_RUNNING_MESSAGE = /not running|not in running|no need to stop|already stopped|未运行|非运行|状态/i;
+
+/** The body DLI wants: `{"job_ids":[Long…]}`, IDs written exactly (they are validated digit strings). */
+function jobIdsJson(ids: readonly string[]): string {
+  return `[${ids.join(",")}]`;
+}
+
+/** Reads a batch answer element by element (elements come in `job_ids` order; they carry no ID). */
+function batchOutcomes(ids: readonly string[], elements: z.infer<typeof batchElement>[], stopping: boolean): BatchOutcome[] {
+  const matched = elements.length === ids.length;
+  return ids.map((jobId, index): BatchOutcome => {
+    // One element for many IDs, or a count that does not match: only an all-success answer is usable.
+    const element = matched ? elements[index]! : elements.every((e) => e.is_success !== false) ? { is_success: true } : undefined;
+    if (!element) return { jobId, outcome: "unknown", message: "the answer's elements do not match the job IDs sent" };
+    if (element.is_success !== false) return { jobId, outcome: "done" };
+    const message = element.message ?? "is_success is false, with no message";
+    if (GONE_MESSAGE.test(message)) return { jobId, outcome: "gone", message };
+    if (stopping && NOT_RUNNING_MESSAGE.test(message)) return { jobId, outcome: "not-running", message };
+    return { jobId, outcome: "failed", message };
+  });
+}
+
+async function batchCall(ctx: DliContext, op: "batchStopFlinkJobs" | "batchDeleteFlinkJobs", ids: readonly string[], body: string): Promise<BatchOutcome[]> {
+  const stopping = op === "batchStopFlinkJobs";
+  const response = await ctx.http.send(
+    {
+      service: SERVICE,
+      op,
+      method: "POST",
+      origin: ctx.endpoint,
+      path: path(ctx, stopping ? "jobs/stop" : "jobs/delete"),
+      headers: { "content-type": "application/json" },
+      body,
+    },
+    { authorizer: ctx.authorizer, classify: classifyHuawei },
+  );
+  if (response.statusCode === 200) {
+    const parsed = parseBody(batchResponse, response, SERVICE, stopping ? "batch stop" : "batch delete");
+    return batchOutcomes(ids, Array.isArray(parsed) ? parsed : [parsed], stopping);
+  }
+  const { code, message } = firstError(response);
+  if (code && FLINK_GONE_CODES.has(code)) {
+    // The whole call was refused because some job does not exist; which one(s) the caller finds out by listing.
+    const why = `${message ?? "a job does not exist"} (HTTP ${response.statusCode} ${code})`;
+    return ids.map((jobId) => ({ jobId, outcome: "unknown", message: why }));
+  }
+  throw huaweiApiError(SERVICE, stopping ? "batch stop failed" : "batch delete failed", response);
+}
+
+/** `POST .../streaming/jobs/stop`: asynchronous; jobs pass through job_canceling or job_savepointing. */
+export function batchStopFlinkJobs(ctx: DliContext, ids: readonly string[], triggerSavepoint: boolean): Promise<BatchOutcome[]> {
+  return batchCall(ctx, "batchStopFlinkJobs", ids, `{"job_ids":${jobIdsJson(ids)},"trigger_savepoint":${triggerSavepoint}}`);
+}
+
+/** `POST .../streaming/jobs/delete`: deletes jobs in any state. */
+export function batchDeleteFlinkJobs(ctx: DliContext, ids: readonly string[]): Promise<BatchOutcome[]> {
+  return batchCall(ctx, "batchDeleteFlinkJobs", ids, `{"job_ids":${jobIdsJson(ids)}}`);
+}

@@ -1,0 +1,77 @@
+/**
+ * The dynamic provider's implementation, loaded at run time by the small object Pulumi stores in state
+ * (`sdk/provider-shim.ts`). Because the stored text only `require`s this module, `pulumi destroy` of an
+ * old stack runs the installed version of this code (pulumi/pulumi#6238, #9085). A thin adapter: it
+ * maps Pulumi's dynamic-provider calls onto `lifecycle.ts` and owns what is per-process: the stack
+ * config handed to `configure`, the HTTP pools, and where progress is printed.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { HttpClient } from "./clients/http";
+import * as lifecycle from "./lifecycle";
+import { retryOptionsFromEnv } from "./wait/retry";
+import { dedupedProgress, type Progress } from "./wait/progress";
+
+/** Default number of batch calls or list pages in flight per set; `JOBSETS_CONCURRENCY` overrides it. */
+export const DEFAULT_CONCURRENCY = 4;
+
+let stackConfig: (key: string) => string | undefined = () => undefined;
+let http: HttpClient | undefined;
+
+/** Progress goes to the provider host's console, which the Pulumi CLI shows (since 3.146). */
+const consoleProgress: Progress = {
+  log: (message) => console.log(message),
+  status: (message) => console.log(message),
+  warn: (message) => console.warn(`warning: ${message}`),
+};
+
+function services(): lifecycle.Services {
+  const env = process.env;
+  http ??= new HttpClient({ retry: retryOptionsFromEnv(env) });
+  const concurrency = Number(env.JOBSETS_CONCURRENCY);
+  return {
+    http,
+    env,
+    config: stackConfig,
+    progress: dedupedProgress(consoleProgress),
+    concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : DEFAULT_CONCURRENCY,
+  };
+}
+
+/** The stack config (secrets already decrypted by the engine); read at call time, never stored in state. */
+export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
+  const config = req.config;
+  stackConfig = (key) => config.get(key);
+}
+
+export async function check(type: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+  return lifecycle.check(type, news, services());
+}
+
+export async function diff(type: string, _id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
+  const result = lifecycle.diff(type, olds, news, services());
+  return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
+}
+
+export async function create(type: string, inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
+  return lifecycle.create(type, inputs, services());
+}
+
+export async function update(type: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult> {
+  try {
+    return await lifecycle.update(type, id, olds, news, services());
+  } catch (error) {
+    if (error instanceof lifecycle.UpdateIncompleteError) {
+      // The host turns `id` + `properties` into ErrorResourceInitFailed: the engine keeps these outputs,
+      // which still list the removed jobs that were not torn down.
+      // `__provider` must be among them: the host adds it to successful results only, and without it a later
+      // delete cannot load the provider ("code must be a string").
+      const properties = { ...error.outs, __provider: news.__provider };
+      throw Object.assign(new Error(error.message), { id: error.id, properties, reasons: [error.message] });
+    }
+    throw error;
+  }
+}
+
+export async function remove(type: string, id: string, props: Record<string, unknown>): Promise<void> {
+  await lifecycle.remove(type, id, props, services());
+}

@@ -1,0 +1,225 @@
+/**
+ * What every kind's teardown shares, lifted from the DLI Flink job set so the four kinds keep the same
+ * guarantees:
+ *   - a snapshot first (`snapshotPaged`): jobs already gone are done and never sent again;
+ *   - a ledger (`TeardownLedger`) of what was done and what failed, job by job, with the API's reason;
+ *   - one batch runner (`runBatches`): chunks in parallel, a failed chunk fails only its jobs, an
+ *     ambiguous answer is settled by looking again (a bounded number of times);
+ *   - one way to end (`finishTeardown`): success, or PartialTeardownError naming each failed job, so a
+ *     rerun of the destroy retries only what is left.
+ */
+import { chunk, mapConcurrent, type BatchOutcome } from "../clients/http";
+import { AuthError, JobsNotFoundError, JobSetError, PartialTeardownError } from "../errors";
+import { count, type Progress } from "../wait/progress";
+
+/** Rounds of "the answer was ambiguous: list again and resend what still exists". */
+export const MAX_RESOLVE_ROUNDS = 2;
+
+/** Failed jobs listed one per line in an error; the rest are counted. */
+const MAX_LISTED_FAILURES = 50;
+
+/** Tallies what a teardown did, job by job. */
+export class TeardownLedger {
+  readonly done = new Set<string>();
+  readonly failed = new Map<string, string>();
+  constructor(readonly total: number) {}
+  fail(jobId: string, reason: string) {
+    this.failed.set(jobId, reason);
+  }
+}
+
+/** The message of an error, for a ledger's reason. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Snapshots
+
+export interface ListPage<T> {
+  total: number;
+  items: T[];
+  /** The container (an MRS or EHPC cluster) does not exist: nothing that lived in it exists either. */
+  containerGone?: boolean;
+}
+
+export interface PagedListing<T> {
+  pageSize: number;
+  /** List pages in flight at once. */
+  concurrency: number;
+  /** One page, by 0-based index; each API turns it into its own offset (records or page numbers). */
+  fetch(pageIndex: number): Promise<ListPage<T>>;
+  idOf(item: T): string;
+}
+
+export interface Snapshot<T> {
+  found: Map<string, T>;
+  containerGone: boolean;
+}
+
+/**
+ * The members of `ids` that exist now. Pages through the list (several pages in flight) and stops as soon
+ * as every member is found. When the total moved while we paged (jobs created or deleted meanwhile shift
+ * offsets), members not seen are looked for once more.
+ */
+export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly string[]): Promise<Snapshot<T>> {
+  const wanted = new Set(ids);
+  const found = new Map<string, T>();
+  if (wanted.size === 0) return { found, containerGone: false };
+  const collect = (items: T[]) => {
+    for (const item of items) {
+      const id = listing.idOf(item);
+      if (wanted.has(id)) found.set(id, item);
+    }
+  };
+  const gone = (): Snapshot<T> => ({ found: new Map(), containerGone: true });
+  for (let pass = 0; pass < 2; pass++) {
+    const first = await listing.fetch(0);
+    if (first.containerGone) return gone();
+    collect(first.items);
+    let moved = false;
+    const pageIndexes: number[] = [];
+    for (let index = 1; index * listing.pageSize < first.total; index++) pageIndexes.push(index);
+    for (const group of chunk(pageIndexes, listing.concurrency)) {
+      if (found.size === wanted.size) break;
+      const pages = await Promise.all(group.map((index) => listing.fetch(index)));
+      for (const page of pages) {
+        if (page.containerGone) return gone();
+        collect(page.items);
+        if (page.total !== first.total) moved = true;
+      }
+    }
+    if (!moved || found.size === wanted.size) break;
+  }
+  return { found, containerGone: false };
+}
+
+/** create and adoption: every ID must name an existing job `where` ("project …", "cluster … in zone …"). */
+export function requireAllExist(service: string, ids: readonly string[], exists: (id: string) => boolean, where: string): void {
+  const missing = ids.filter((id) => !exists(id));
+  if (missing.length) {
+    const shown = missing.slice(0, 20).join(", ") + (missing.length > 20 ? ` and ${missing.length - 20} more` : "");
+    throw new JobsNotFoundError(`${service}: ${count(missing.length)} of ${count(ids.length)} jobs do not exist in ${where}: ${shown}`, missing, {
+      service,
+      jobId: missing[0],
+    });
+  }
+}
+
+/** Marks the jobs the snapshot did not find as done, and says how many there were. */
+export function recordAlreadyGone(service: string, ids: readonly string[], exists: (id: string) => boolean, ledger: TeardownLedger, progress: Progress): void {
+  for (const id of ids) if (!exists(id)) ledger.done.add(id);
+  if (ledger.done.size) progress.log(`${service}: ${count(ledger.done.size)} of ${count(ids.length)} jobs already gone`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Batch and per-job calls
+
+export interface BatchPlan {
+  batchSize: number;
+  /** Batch calls in flight at once. */
+  concurrency: number;
+  send(ids: string[]): Promise<BatchOutcome[]>;
+  /** Which of `ids` still exist (and so are sent again), for answers that do not say which job they are about. */
+  stillExisting(ids: string[]): Promise<Set<string>>;
+}
+
+/**
+ * Sends `ids` in chunks through `plan.send`, in parallel up to the plan's concurrency. Outcomes "done",
+ * "gone" and "not-running" go to `onDone`; "failed" records the reason; "unknown" (an answer that does
+ * not say which job it is about) makes us look again and resend only what still exists, a bounded number
+ * of times. A whole chunk that errors marks each of its jobs failed with the API's message, and the other
+ * chunks go on.
+ */
+export async function runBatches(plan: BatchPlan, ids: string[], ledger: TeardownLedger, onDone: (jobId: string, outcome: BatchOutcome) => void): Promise<void> {
+  let todo = ids;
+  for (let round = 0; todo.length > 0; round++) {
+    const unknown = new Map<string, string>();
+    await mapConcurrent(chunk(todo, plan.batchSize), plan.concurrency, async (ids) => {
+      let outcomes: BatchOutcome[];
+      try {
+        outcomes = await plan.send(ids);
+      } catch (error) {
+        const reason = reasonOf(error);
+        for (const id of ids) ledger.fail(id, reason);
+        return;
+      }
+      for (const outcome of outcomes) {
+        if (outcome.outcome === "failed") ledger.fail(outcome.jobId, outcome.message);
+        else if (outcome.outcome === "unknown") unknown.set(outcome.jobId, outcome.message);
+        else onDone(outcome.jobId, outcome);
+      }
+    });
+    if (unknown.size === 0) return;
+    const stillThere = await plan.stillExisting([...unknown.keys()]);
+    for (const id of unknown.keys()) if (!stillThere.has(id)) onDone(id, { jobId: id, outcome: "gone", message: "no longer listed" });
+    todo = [...unknown.keys()].filter((id) => stillThere.has(id));
+    if (round + 1 >= MAX_RESOLVE_ROUNDS) {
+      for (const id of todo) ledger.fail(id, unknown.get(id)!);
+      return;
+    }
+  }
+}
+
+/**
+ * For APIs without a batch call (DLI Spark cancel, MRS kill): runs `worker` for each ID, at most
+ * `concurrency` at once over the shared keep-alive pool. An error fails that ID only, with its message;
+ * except a rejected credential (AuthError), which would fail every other call the same way: no more calls
+ * are started and it is thrown once the calls in flight have answered.
+ */
+export async function forEachJob(ids: readonly string[], concurrency: number, ledger: TeardownLedger, worker: (id: string) => Promise<void>): Promise<void> {
+  let rejected: AuthError | undefined;
+  await mapConcurrent(ids, concurrency, async (id) => {
+    if (rejected) return;
+    try {
+      await worker(id);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        rejected ??= error;
+        return;
+      }
+      // The ledger's line already names the job: drop the message's own "<service> job <id>: ".
+      const reason = reasonOf(error);
+      const subject = /^[\w-]+ job (\S+): /.exec(reason);
+      ledger.fail(id, subject?.[1] === id ? reason.slice(subject[0].length) : reason);
+    }
+  });
+  if (rejected) throw rejected;
+}
+
+/** A wait that ran out of time fails the jobs it was still waiting for; the others go on. Other errors propagate. */
+export function failOnTimeout(error: unknown, ledger: TeardownLedger): void {
+  if (!(error instanceof JobSetError) || !("remaining" in error)) throw error;
+  for (const id of (error as { remaining: string[] }).remaining) ledger.fail(id, error.message);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The end
+
+/**
+ * Resolves when every job is torn down; otherwise throws PartialTeardownError naming each job that failed
+ * and why. `headline` replaces the default first line (MRS's "still running and killRunning is false").
+ */
+export function finishTeardown(
+  service: string,
+  ids: readonly string[],
+  ledger: TeardownLedger,
+  progress: Progress,
+  how: string,
+  headline?: string,
+): { done: string[] } {
+  if (ledger.failed.size) {
+    const lines = [...ledger.failed].slice(0, MAX_LISTED_FAILURES).map(([id, reason]) => `  ${service} job ${id}: ${reason}`);
+    const more = ledger.failed.size > MAX_LISTED_FAILURES ? [`  … and ${ledger.failed.size - MAX_LISTED_FAILURES} more`] : [];
+    const first =
+      headline ??
+      `${service}: ${count(ledger.failed.size)} of ${count(ids.length)} jobs were not torn down ` +
+        `(${count(ledger.done.size)} done; a rerun of the destroy retries only what is left)`;
+    throw new PartialTeardownError(`${first}:\n${[...lines, ...more].join("\n")}`, [...ledger.done], ledger.failed, {
+      service,
+      jobId: ledger.failed.keys().next().value,
+    });
+  }
+  progress.log(`${service}: ${count(ids.length)} jobs torn down (${how})`);
+  return { done: [...ledger.done] };
+}

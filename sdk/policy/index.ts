@@ -142,7 +142,10 @@ function productionStack(args: ResourceValidationArgs, selector: ProductionSelec
   return reason ? { stack, reason } : args.notApplicable(notProductionReason(stack, args.stackTags, selector));
 }
 
-/** Decides `limitBroken` on the known count; when unknown entries could change the answer, defers to the update. */
+/**
+ * Whether `broken` holds for the set's jobs, decided on the known count. When unknown entries could change the
+ * answer, it rethrows the proxy's unknown-value error with `undecided` in front (an advisory note at preview).
+ */
 function decide(count: JobCount, broken: (jobs: number) => boolean, undecided: string): boolean {
   if (broken(count.known)) return true;
   if (count.unknownError && (count.unknown === "all" || broken(count.known + count.unknown))) {

@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the main job, end to end, on the embedded emulator.
  *
- * 1. Starts the emulator (Huawei IAM + DLI on 127.0.0.1) and seeds Flink jobs, plus one job that belongs
- *    to no set (it must survive).
+ * 1. Starts the emulator (Huawei IAM, DLI, MRS and QingCloud EHPC on 127.0.0.1) and seeds jobs of every kind, plus one job of each kind that belongs
+ *    to no set (they must survive).
  * 2. Runs examples/quickstart (one job set per teardown mode): with a `pulumi` CLI on the PATH, a real
  *    `pulumi up` and `pulumi destroy` on a local file backend through the Automation API; without one,
  *    the same program the way the engine runs it (under `setMocks`, then the real dynamic-provider host
@@ -14,13 +14,24 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, startEmulator, type Emulator } from "../emulator";
+import {
+  DEFAULT_ACCESS_KEY,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+  DEFAULT_SECRET_KEY,
+  startEmulator,
+  type Emulator,
+} from "../emulator";
 import { Stack } from "../test/harness/engine";
 import { REPO_ROOT, linkPackage, runProgram } from "../test/harness/program";
 import { startProvider } from "../test/harness/provider-host";
 
 const QUICKSTART = path.join(REPO_ROOT, "examples", "quickstart");
 const PROJECT = DEFAULT_PROJECT_ID;
+const MRS_CLUSTER = "6f8b4c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b";
+const EHPC_ZONE = "pek3";
+const EHPC_CLUSTER = "ehpc-demo0001";
 /** Long enough to see jobs pass through job_canceling / job_savepointing in the provider's progress lines. */
 const STOP_DELAY_MS = 1_500;
 
@@ -28,7 +39,11 @@ interface Seeded {
   deleteJobIds: string[];
   stopJobIds: string[];
   savepointJobIds: string[];
-  outsider: string[];
+  sparkBatchIds: string[];
+  mrsJobIds: string[];
+  ehpcJobIds: string[];
+  /** One job of each kind that belongs to no set: all must survive. */
+  outsiders: { flink: string[]; spark: string[]; mrs: string[]; ehpc: string[] };
 }
 
 function seed(emu: Emulator): Seeded {
@@ -37,16 +52,30 @@ function seed(emu: Emulator): Seeded {
     deleteJobIds: emu.seedFlinkJobs(PROJECT, [...named("etl", 3), { name: "etl-draft", status: "job_init" }]),
     stopJobIds: emu.seedFlinkJobs(PROJECT, named("metrics", 2)),
     savepointJobIds: emu.seedFlinkJobs(PROJECT, named("orders", 3)),
-    outsider: emu.seedFlinkJobs(PROJECT, [{ name: "not-in-any-set" }]),
+    sparkBatchIds: emu.seedSparkBatches(PROJECT, [{ state: "running" }, { state: "starting" }, { state: "success" }]),
+    mrsJobIds: emu.seedMrsJobs(PROJECT, MRS_CLUSTER, [{ state: "RUNNING" }, { state: "ACCEPTED" }, { state: "FINISHED" }]),
+    ehpcJobIds: emu.seedEhpcJobs(EHPC_ZONE, EHPC_CLUSTER, [{ status: "running" }, { status: "pending" }, { status: "finished" }]),
+    outsiders: {
+      flink: emu.seedFlinkJobs(PROJECT, [{ name: "not-in-any-set" }]),
+      spark: emu.seedSparkBatches(PROJECT, [{ state: "running" }]),
+      mrs: emu.seedMrsJobs(PROJECT, MRS_CLUSTER, [{ state: "RUNNING" }]),
+      ehpc: emu.seedEhpcJobs(EHPC_ZONE, EHPC_CLUSTER, [{ status: "running" }]),
+    },
   };
 }
 
 function printJobs(title: string, emu: Emulator): void {
-  const jobs = emu.flinkJobs(PROJECT);
-  console.log(`\n${title}: ${jobs.length} Flink jobs in the emulator`);
-  for (const job of jobs) {
-    console.log(`  ${job.jobId.padEnd(20)} ${(job.name ?? "").padEnd(16)} ${job.status}${job.savepoint ? "  (savepoint taken)" : ""}`);
+  const flink = emu.flinkJobs(PROJECT);
+  const spark = emu.sparkBatches(PROJECT);
+  const mrs = emu.mrsJobs(PROJECT, MRS_CLUSTER);
+  const ehpc = emu.ehpcJobs(EHPC_ZONE, EHPC_CLUSTER);
+  console.log(`\n${title}: ${flink.length + spark.length + mrs.length + ehpc.length} jobs in the emulator`);
+  for (const job of flink) {
+    console.log(`  DLI Flink   ${job.jobId.padEnd(38)} ${(job.name ?? "").padEnd(16)} ${job.status}${job.savepoint ? "  (savepoint taken)" : ""}`);
   }
+  for (const batch of spark) console.log(`  DLI Spark   ${batch.id.padEnd(38)} ${"".padEnd(16)} ${batch.state}`);
+  for (const job of mrs) console.log(`  MRS         ${job.jobId.padEnd(38)} ${"".padEnd(16)} ${job.state}`);
+  for (const job of ehpc) console.log(`  EHPC        ${job.jobId.padEnd(38)} ${"".padEnd(16)} ${job.status}`);
 }
 
 function hasPulumiCli(): boolean {
@@ -60,6 +89,25 @@ function providerEnv(emu: Emulator): Record<string, string> {
     HW_SECRET_KEY: DEFAULT_SECRET_KEY,
     HW_PROJECT_ID: PROJECT,
     JOBSETS_DLI_ENDPOINT: emu.url,
+    JOBSETS_MRS_ENDPOINT: emu.url,
+    JOBSETS_EHPC_ENDPOINT: emu.url,
+    QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+    QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+  };
+}
+
+/** The quickstart's stack config: which jobs each set holds, and where the MRS and EHPC jobs live. */
+function programConfig(seeded: Seeded): Record<string, string> {
+  return {
+    deleteJobIds: JSON.stringify(seeded.deleteJobIds),
+    stopJobIds: JSON.stringify(seeded.stopJobIds),
+    savepointJobIds: JSON.stringify(seeded.savepointJobIds),
+    sparkBatchIds: JSON.stringify(seeded.sparkBatchIds),
+    mrsJobIds: JSON.stringify(seeded.mrsJobIds),
+    mrsClusterId: MRS_CLUSTER,
+    ehpcJobIds: JSON.stringify(seeded.ehpcJobIds),
+    ehpcClusterId: EHPC_CLUSTER,
+    ehpcZone: EHPC_ZONE,
   };
 }
 
@@ -69,11 +117,9 @@ async function runWithCli(emu: Emulator, seeded: Seeded): Promise<void> {
   const backend = fs.mkdtempSync(path.join(os.tmpdir(), "jobsets-demo-state-"));
   const envVars = { ...providerEnv(emu), PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "jobsets-demo" };
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: "demo", workDir: QUICKSTART }, { envVars });
-  await stack.setAllConfig({
-    "jobsets-quickstart:deleteJobIds": { value: JSON.stringify(seeded.deleteJobIds) },
-    "jobsets-quickstart:stopJobIds": { value: JSON.stringify(seeded.stopJobIds) },
-    "jobsets-quickstart:savepointJobIds": { value: JSON.stringify(seeded.savepointJobIds) },
-  });
+  await stack.setAllConfig(
+    Object.fromEntries(Object.entries(programConfig(seeded)).map(([key, value]) => [`jobsets-quickstart:${key}`, { value }])),
+  );
   const print = (line: string) => process.stdout.write(line);
   console.log("\n$ pulumi up");
   await stack.up({ onOutput: print });
@@ -85,14 +131,7 @@ async function runWithCli(emu: Emulator, seeded: Seeded): Promise<void> {
 
 /** The same program the way the engine runs it, without the CLI. */
 async function runWithHarness(emu: Emulator, seeded: Seeded): Promise<void> {
-  const run = await runProgram({
-    programDir: QUICKSTART,
-    config: {
-      deleteJobIds: JSON.stringify(seeded.deleteJobIds),
-      stopJobIds: JSON.stringify(seeded.stopJobIds),
-      savepointJobIds: JSON.stringify(seeded.savepointJobIds),
-    },
-  });
+  const run = await runProgram({ programDir: QUICKSTART, config: programConfig(seeded) });
   console.log(`\nThe program registered ${run.resources.length} resources:`);
   for (const r of run.resources) console.log(`  ${r.type}  ${r.name}`);
 
@@ -115,15 +154,28 @@ async function runWithHarness(emu: Emulator, seeded: Seeded): Promise<void> {
 
 /** What must be true after the destroy; returns the problems found. */
 function verify(emu: Emulator, seeded: Seeded): string[] {
-  const jobs = new Map(emu.flinkJobs(PROJECT).map((j) => [j.jobId, j]));
+  const flink = new Map(emu.flinkJobs(PROJECT).map((j) => [j.jobId, j]));
+  const spark = new Map(emu.sparkBatches(PROJECT).map((b) => [b.id, b]));
+  const mrs = new Set(emu.mrsJobs(PROJECT, MRS_CLUSTER).map((j) => j.jobId));
+  const ehpc = new Set(emu.ehpcJobs(EHPC_ZONE, EHPC_CLUSTER).map((j) => j.jobId));
   const problems: string[] = [];
-  for (const id of [...seeded.deleteJobIds, ...seeded.savepointJobIds]) if (jobs.has(id)) problems.push(`job ${id} should be deleted`);
-  for (const id of seeded.stopJobIds) if (jobs.get(id)?.status !== "job_cancel_success") problems.push(`job ${id} should be stopped`);
+  for (const id of [...seeded.deleteJobIds, ...seeded.savepointJobIds]) if (flink.has(id)) problems.push(`Flink job ${id} should be deleted`);
+  for (const id of seeded.stopJobIds) if (flink.get(id)?.status !== "job_cancel_success") problems.push(`Flink job ${id} should be stopped`);
   for (const id of seeded.savepointJobIds) {
     const stop = emu.calls({ op: "flink.stop" }).find((c) => c.body.includes(id));
-    if (!stop?.body.includes('"trigger_savepoint":true')) problems.push(`job ${id} should have been stopped with a savepoint`);
+    if (!stop?.body.includes('"trigger_savepoint":true')) problems.push(`Flink job ${id} should have been stopped with a savepoint`);
   }
-  for (const id of seeded.outsider) if (jobs.get(id)?.status !== "job_running") problems.push(`job ${id} (in no set) was touched`);
+  for (const id of seeded.sparkBatchIds) {
+    const state = spark.get(id)?.state.toLowerCase();
+    if (state !== "dead" && state !== "success") problems.push(`Spark batch ${id} should be cancelled (state ${state})`);
+  }
+  for (const id of seeded.mrsJobIds) if (mrs.has(id)) problems.push(`MRS execution ${id} should be deleted`);
+  for (const id of seeded.ehpcJobIds) if (ehpc.has(id)) problems.push(`EHPC job ${id} should be deleted`);
+  const { outsiders } = seeded;
+  if (outsiders.flink.some((id) => flink.get(id)?.status !== "job_running")) problems.push("a Flink job in no set was touched");
+  if (outsiders.spark.some((id) => spark.get(id)?.state !== "running")) problems.push("a Spark batch in no set was touched");
+  if (outsiders.mrs.some((id) => !mrs.has(id) || emu.mrsJobs(PROJECT, MRS_CLUSTER).find((j) => j.jobId === id)?.state !== "RUNNING")) problems.push("an MRS execution in no set was touched");
+  if (outsiders.ehpc.some((id) => emu.ehpcJobs(EHPC_ZONE, EHPC_CLUSTER).find((j) => j.jobId === id)?.status !== "running")) problems.push("an EHPC job in no set was touched");
   return problems;
 }
 
@@ -135,11 +187,14 @@ async function main(): Promise<void> {
     const seeded = seed(emu);
     printJobs("Seeded", emu);
     console.log(
-      `\nexamples/quickstart declares three FlinkJobSets:\n` +
-        `  etl-streams      teardown "delete"            ${seeded.deleteJobIds.length} jobs\n` +
-        `  metrics-streams  teardown "stop"              ${seeded.stopJobIds.length} jobs (stopped, kept)\n` +
-        `  orders-streams   teardown "stop-then-delete"  ${seeded.savepointJobIds.length} jobs, with a savepoint\n` +
-        `  and job ${seeded.outsider[0]} belongs to no set: it must survive.`,
+      `\nexamples/quickstart declares a job set of every kind:\n` +
+        `  etl-streams      DLI Flink, teardown "delete"            ${seeded.deleteJobIds.length} jobs\n` +
+        `  metrics-streams  DLI Flink, teardown "stop"              ${seeded.stopJobIds.length} jobs (stopped, kept)\n` +
+        `  orders-streams   DLI Flink, teardown "stop-then-delete"  ${seeded.savepointJobIds.length} jobs, with a savepoint\n` +
+        `  nightly-reports  DLI Spark, cancel                       ${seeded.sparkBatchIds.length} batches\n` +
+        `  hive-executions  MRS, kill then batch delete             ${seeded.mrsJobIds.length} executions\n` +
+        `  simulations      QingCloud EHPC, stop then delete        ${seeded.ehpcJobIds.length} jobs\n` +
+        `  and one job of each kind belongs to no set: those must survive.`,
     );
     if (hasPulumiCli()) {
       console.log("\nA pulumi CLI is on the PATH: running a real `pulumi up` and `pulumi destroy` (local file backend).");
@@ -161,8 +216,9 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     } else {
       console.log(
-        "\nEvery seeded job of a deleting set is gone; the \"stop\" set's jobs are stopped (job_cancel_success, no longer billed)\n" +
-          "and kept, as that mode intends; the job outside every set is untouched.",
+        "\nEvery job of a deleting set is gone; the Spark batches are dead or finished; the \"stop\" set's Flink jobs\n" +
+          "are stopped (job_cancel_success, no longer billed) and kept, as that mode intends; the jobs outside every\n" +
+          "set are untouched.",
       );
     }
   } finally {

@@ -18,14 +18,20 @@ function runDemo(): Promise<{ code: number | null; output: string }> {
   });
 }
 
-test("the demo tears down every set of examples/quickstart and leaves the outsider running", async () => {
+test("the demo tears down every set of examples/quickstart, of all four kinds, and leaves the outsiders running", async () => {
   const { code, output } = await runDemo();
   expect(output).toContain("No pulumi CLI on the PATH");
   expect(code, output).toBe(0);
-  expect(output).toMatch(/After destroy: 3 Flink jobs in the emulator/);
-  expect(output).toMatch(/metrics-1\s+job_cancel_success/);
-  expect(output).toMatch(/not-in-any-set\s+job_running/);
-  expect(output.slice(output.lastIndexOf("After destroy"))).not.toMatch(/etl-|orders-/);
+  const after = output.slice(output.lastIndexOf("After destroy"));
+  expect(after).toMatch(/After destroy: 9 jobs in the emulator/);
+  expect(after).toMatch(/metrics-1\s+job_cancel_success/);
+  expect(after).toMatch(/not-in-any-set\s+job_running/);
+  expect(after).not.toMatch(/etl-|orders-/);
+  // Each kind's outsider survives; the set's MRS and EHPC jobs are gone, its Spark batches ended.
+  expect(after.match(/^  MRS /gm)).toHaveLength(1);
+  expect(after.match(/^  EHPC /gm)).toHaveLength(1);
+  expect(after.match(/^  DLI Spark .*running$/gm)).toHaveLength(1);
   expect(output).toContain("stopping 3 running jobs with a savepoint");
+  for (const op of ["spark.cancel", "mrs.kill", "mrs.batchDelete", "ehpc.stop", "ehpc.delete"]) expect(output).toContain(op);
   expect(output).toContain("State after destroy: 0 resources");
 });

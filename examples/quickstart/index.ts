@@ -1,28 +1,53 @@
-// Three sets of DLI Flink streaming jobs, one per teardown mode. The job IDs come from stack config
-// (the demo seeds jobs in the emulator and passes their IDs); project, region and credentials come
-// from the jobsets:* config or the HW_* environment, never from resource inputs.
+// One job set of every kind, and the DLI Flink set once per teardown mode. Job IDs and where the jobs
+// live come from stack config (the demo seeds jobs in the emulator and passes their IDs); project,
+// region and credentials come from the jobsets:* config or the environment, never from resource inputs.
 import * as pulumi from "@pulumi/pulumi";
 import * as jobsets from "pulumi-jobsets";
 
 const config = new pulumi.Config();
 const ids = (key: string) => config.requireObject<string[]>(key);
 
-// `pulumi destroy` batch-deletes these, in any state.
+// DLI Flink: `pulumi destroy` batch-deletes these, in any state.
 const etl = new jobsets.dli.FlinkJobSet("etl-streams", {
   jobIds: ids("deleteJobIds"),
 });
 
-// Stopped (and waited for) but kept: their definitions stay in DLI for a later restart.
+// DLI Flink: stopped (and waited for) but kept, for a later restart.
 const metrics = new jobsets.dli.FlinkJobSet("metrics-streams", {
   jobIds: ids("stopJobIds"),
   teardown: "stop",
 });
 
-// Stopped with a savepoint, so their state can be restored elsewhere, then deleted.
+// DLI Flink: stopped with a savepoint, so their state can be restored elsewhere, then deleted.
 const orders = new jobsets.dli.FlinkJobSet("orders-streams", {
   jobIds: ids("savepointJobIds"),
   teardown: "stop-then-delete",
   triggerSavepoint: true,
 });
 
-export const sets = { etl: etl.jobIds, metrics: metrics.jobIds, orders: orders.jobIds };
+// DLI Spark: active batches are cancelled, then waited for until dead.
+const reports = new jobsets.dli.SparkBatchSet("nightly-reports", {
+  batchIds: ids("sparkBatchIds"),
+});
+
+// MRS: running executions are killed, waited for, then batch-deleted.
+const mrs = new jobsets.mrs.JobExecutionSet("hive-executions", {
+  clusterId: config.require("mrsClusterId"),
+  jobIds: ids("mrsJobIds"),
+});
+
+// QingCloud EHPC: stopped, waited for, then deleted.
+const hpc = new jobsets.ehpc.JobSet("simulations", {
+  clusterId: config.require("ehpcClusterId"),
+  zone: config.require("ehpcZone"),
+  jobIds: ids("ehpcJobIds"),
+});
+
+export const sets = {
+  etl: etl.jobIds,
+  metrics: metrics.jobIds,
+  orders: orders.jobIds,
+  reports: reports.batchIds,
+  mrs: mrs.jobIds,
+  hpc: hpc.jobIds,
+};

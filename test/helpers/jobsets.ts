@@ -6,6 +6,8 @@ import { test as base } from "vitest";
 import {
   DEFAULT_ACCESS_KEY,
   DEFAULT_PROJECT_ID,
+  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
   DEFAULT_SECRET_KEY,
   startEmulator,
   type Emulator,
@@ -18,12 +20,15 @@ import { startProvider, type ProviderHost } from "../harness/provider-host";
 export const PROGRAM_DIR = path.join(__dirname, "..", "fixtures", "jobsets-program");
 export const PROJECT = "jobsets-fixture";
 export const FLINK = "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet";
-export { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY };
+export const SPARK = "pulumi-nodejs:dynamic/jobsets:DliSparkBatchSet";
+export const MRS = "pulumi-nodejs:dynamic/jobsets:MrsJobExecutionSet";
+export const EHPC = "pulumi-nodejs:dynamic/jobsets:EhpcJobSet";
+export { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY, DEFAULT_SECRET_KEY };
 
 linkPackage(PROGRAM_DIR);
 
 export interface Declaration {
-  kind: "dli.FlinkJobSet";
+  kind: "dli.FlinkJobSet" | "dli.SparkBatchSet" | "mrs.JobExecutionSet" | "ehpc.JobSet";
   name: string;
   args: Record<string, unknown>;
   opts?: Record<string, unknown>;
@@ -36,6 +41,12 @@ export function emulatorEnv(emu: Emulator, extra: Record<string, string> = {}): 
     HW_SECRET_KEY: DEFAULT_SECRET_KEY,
     HW_PROJECT_ID: DEFAULT_PROJECT_ID,
     JOBSETS_DLI_ENDPOINT: emu.url,
+    JOBSETS_MRS_ENDPOINT: emu.url,
+    JOBSETS_EHPC_ENDPOINT: emu.url,
+    QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+    QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+    // Never the developer's real ~/.qingcloud/config.yaml.
+    HOME: "/nonexistent-jobsets-test-home",
     // Fast backoff: the tests check that retries happen, not how long they take.
     JOBSETS_RETRY_MIN_DELAY_MS: "20",
     ...extra,
@@ -49,6 +60,18 @@ export function program(sets: Declaration[], opts: { config?: Record<string, str
 
 export function flinkSet(name: string, args: Record<string, unknown>): Declaration {
   return { kind: "dli.FlinkJobSet", name, args };
+}
+
+export function sparkSet(name: string, args: Record<string, unknown>): Declaration {
+  return { kind: "dli.SparkBatchSet", name, args };
+}
+
+export function mrsSet(name: string, args: Record<string, unknown>): Declaration {
+  return { kind: "mrs.JobExecutionSet", name, args };
+}
+
+export function ehpcSet(name: string, args: Record<string, unknown>): Declaration {
+  return { kind: "ehpc.JobSet", name, args };
 }
 
 /** In `hostEnv` values, stands for the running emulator's URL (unknown until the test starts). */

@@ -122,8 +122,10 @@ export interface ProviderHost {
   read(id: string, urn: string, props: Props, inputs?: Props): Promise<{ id: string; properties: Props; inputs?: Props }>;
   update(id: string, urn: string, olds: Props, news: Props, opts?: { oldInputs?: Props; timeoutS?: number }): Promise<{ properties: Props }>;
   delete(id: string, urn: string, props: Props, opts?: { oldInputs?: Props; timeoutS?: number }): Promise<void>;
-  /** `GetPluginInfo`: the @pulumi/pulumi version the host runs. */
+  /** `GetPluginInfo`: the @pulumi/pulumi version the host runs (a plugin: its own version). */
   pluginInfo(): Promise<{ version: string }>;
+  /** `GetSchema` (schema version 0): the package schema as JSON text ("{}" from the dynamic host, which has none). */
+  getSchema(): Promise<string>;
   /** Everything the host wrote to stdout and stderr so far (provider `console.*` output and host error logs). */
   logs(): string;
   stdout(): string;
@@ -146,9 +148,19 @@ export interface StartProviderOptions {
   callTimeoutMs?: number;
   /** How long to wait for the port line, in milliseconds. */
   startTimeoutMs?: number;
+  /**
+   * What to run with `node` instead of the dynamic-provider host (default: `DYNAMIC_PROVIDER_HOST` with the
+   * engine address "127.0.0.1:0"), e.g. `RUN_PLUGIN` with a plugin directory and an engine address, as the
+   * nodejs language host starts a source-based plugin. It must print its port as its first stdout line.
+   */
+  command?: { script: string; args: readonly string[] };
 }
 
-const HOST_SCRIPT = path.join(PULUMI_DIR, "cmd", "dynamic-provider", "index.js");
+/** The dynamic-provider host the engine runs for `pulumi-nodejs:dynamic` resources. */
+export const DYNAMIC_PROVIDER_HOST = path.join(PULUMI_DIR, "cmd", "dynamic-provider", "index.js");
+/** The launcher the nodejs language host runs a source-based plugin with: `node RUN_PLUGIN <plugin dir> <engine address>`. */
+export const RUN_PLUGIN = path.join(PULUMI_DIR, "cmd", "run-plugin", "index.js");
+const HOST_SCRIPT = DYNAMIC_PROVIDER_HOST;
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const ERROR_RESOURCE_INIT_FAILED = "pulumirpc.ErrorResourceInitFailed";
@@ -194,7 +206,7 @@ function decodePartial(err: grpcTypes.ServiceError): ProviderCallError["partial"
 const DIFF_KINDS = ["add", "add-replace", "delete", "delete-replace", "update", "update-replace"];
 
 /**
- * Spawns the real dynamic provider host in `opts.cwd`, waits for its port and connects to it.
+ * Spawns the real dynamic provider host (or `opts.command`) in `opts.cwd`, waits for its port and connects to it.
  * Always `stop()` it (a vitest fixture does that in a `finally`).
  */
 export async function startProvider(opts: StartProviderOptions): Promise<ProviderHost> {
@@ -203,7 +215,8 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
     env.PULUMI_NODEJS_PROJECT = opts.project;
     env.PULUMI_PROJECT = opts.project;
   }
-  const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:0"], { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const command = opts.command ?? { script: HOST_SCRIPT, args: ["127.0.0.1:0"] };
+  const child = spawn(process.execPath, [command.script, ...command.args], { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let errText = "";
   let all = "";
@@ -363,6 +376,13 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
       const emptyproto = fromPulumi("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
       const resp = await call<{ getVersion(): string }>("getPluginInfo", new emptyproto.Empty());
       return { version: resp.getVersion() };
+    },
+
+    async getSchema() {
+      const req = new provproto.GetSchemaRequest();
+      req.setVersion(0);
+      const resp = await call<provprotoTypes.GetSchemaResponse>("getSchema", req);
+      return resp.getSchema();
     },
 
     logs: () => all,

@@ -6,7 +6,9 @@
  * config handed to `configure`, the HTTP pools, and where progress is printed.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { HttpClient } from "./clients/http";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { HttpClient, httpOptionsFromEnv } from "./clients/http";
+import { TeardownGuard } from "./guard";
 import * as lifecycle from "./lifecycle";
 import { retryOptionsFromEnv } from "./wait/retry";
 import { dedupedProgress, type Progress } from "./wait/progress";
@@ -15,7 +17,10 @@ import { dedupedProgress, type Progress } from "./wait/progress";
 export const DEFAULT_CONCURRENCY = 4;
 
 let stackConfig: (key: string) => string | undefined = () => undefined;
+let stackConfigKeys: readonly string[] | undefined;
 let http: HttpClient | undefined;
+/** One provider host process serves one `pulumi up` or `pulumi destroy`: its guard counts that run. */
+const guard = new TeardownGuard();
 
 /** Progress goes to the provider host's console, which the Pulumi CLI shows (since 3.146). */
 const consoleProgress: Progress = {
@@ -26,7 +31,7 @@ const consoleProgress: Progress = {
 
 function services(): lifecycle.Services {
   const env = process.env;
-  http ??= new HttpClient({ retry: retryOptionsFromEnv(env) });
+  http ??= new HttpClient({ ...httpOptionsFromEnv(env), retry: retryOptionsFromEnv(env) });
   const concurrency = Number(env.JOBSETS_CONCURRENCY);
   return {
     http,
@@ -34,13 +39,26 @@ function services(): lifecycle.Services {
     config: stackConfig,
     progress: dedupedProgress(consoleProgress),
     concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : DEFAULT_CONCURRENCY,
+    guard,
+    configKeys: stackConfigKeys,
+    isUnknown: (value) => value === unknownValue,
   };
 }
 
 /** The stack config (secrets already decrypted by the engine); read at call time, never stored in state. */
-export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
+export async function configure(_type: string, req: dynamic.ConfigureRequest): Promise<void> {
   const config = req.config;
-  stackConfig = (key) => config.get(key);
+  // The host builds its Config over whatever Configure sent; without a Configure there is none to read.
+  stackConfig = (key) => {
+    try {
+      return config.get(key);
+    } catch {
+      return undefined;
+    }
+  };
+  // The host's Config keeps the raw map; its keys let check name a mistyped `jobsets:` key.
+  const raw = (config as { rawConfig?: Record<string, unknown> }).rawConfig;
+  stackConfigKeys = raw ? Object.keys(raw) : undefined;
 }
 
 export async function check(type: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
@@ -70,6 +88,11 @@ export async function update(type: string, id: string, olds: Record<string, unkn
     }
     throw error;
   }
+}
+
+export async function read(type: string, id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
+  const result = await lifecycle.read(type, id, props, services());
+  return { id: result.id, props: result.outs, inputs: result.inputs } as dynamic.ReadResult;
 }
 
 export async function remove(type: string, id: string, props: Record<string, unknown>): Promise<void> {

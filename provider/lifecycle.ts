@@ -8,13 +8,14 @@ import type { z } from "zod";
 import { huaweiAuthorizer } from "./clients/huawei-iam";
 import { resolveHuaweiAuth, resolveQingCloudAuth, type ConfigReader, type Env } from "./auth/credentials";
 import { checkFailures, type CheckFailure } from "./check";
-import type { HttpClient } from "./clients/http";
+import { mapConcurrent, type HttpClient } from "./clients/http";
+import { getSparkBatchState } from "./clients/huawei-dli-spark";
 import { InvalidInputError, JobSetError, PartialTeardownError } from "./errors";
 import { ehpcAuthorizer } from "./clients/qingcloud-ehpc";
-import { teardownFlinkJobs, verifyFlinkJobsExist } from "./resources/dli-flink-job-set";
+import { snapshotFlinkJobs, teardownFlinkJobs, verifyFlinkJobsExist } from "./resources/dli-flink-job-set";
 import { teardownSparkBatches, verifySparkBatchesExist } from "./resources/dli-spark-batch-set";
-import { teardownEhpcJobs, verifyEhpcJobsExist, type EhpcRuntime } from "./resources/ehpc-job-set";
-import { teardownMrsExecutions, verifyMrsExecutionsExist, type MrsRuntime } from "./resources/mrs-job-set";
+import { snapshotEhpcJobs, teardownEhpcJobs, verifyEhpcJobsExist, type EhpcRuntime } from "./resources/ehpc-job-set";
+import { snapshotMrsExecutions, teardownMrsExecutions, verifyMrsExecutionsExist, type MrsRuntime } from "./resources/mrs-job-set";
 import {
   ehpcJobSetSchema,
   flinkJobSetSchema,
@@ -25,8 +26,13 @@ import {
   type FlinkJobSetState,
   type MrsJobExecutionSetState,
   type SparkBatchSetState,
+  likelyMeant,
+  MAX_JOBS_PER_SET,
 } from "./schema";
 import { formatFailures } from "./check";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, numberSetting } from "./config";
+import { TeardownGuard } from "./guard";
+import { count } from "./wait/progress";
 import type { Progress } from "./wait/progress";
 
 /** What the lifecycle needs from its host. */
@@ -37,6 +43,12 @@ export interface Services {
   progress: Progress;
   /** Batch calls or list pages in flight at once per set. */
   concurrency: number;
+  /** The process-wide mass-teardown guard (one per provider process); absent: per-set limits only. */
+  guard?: TeardownGuard;
+  /** The stack config keys that are set (namespaced), when the host can tell: typos among them fail check. */
+  configKeys?: readonly string[];
+  /** The host's marker for a value not known yet (a preview of inputs computed from other resources). */
+  isUnknown?: (value: unknown) => boolean;
 }
 
 /** One kind of job set: how its inputs are read, where its jobs live, how they are checked and torn down. */
@@ -51,14 +63,19 @@ interface JobSetKind<State extends object> {
   replaceProperties: readonly (keyof State & string)[];
   /** Its inputs' zod schema, built with the defaults (stack config, environment). */
   schema(defaults: DefaultsSource): z.ZodType<State, unknown>;
-  /** A stable ID: where the set lives plus a digest of its jobs. */
-  id(state: State): string;
+  /** First segment of the set's ID: `dli-flink/<projectId>/…`. */
+  idPrefix: string;
   verify(services: Services, state: State, ids: string[]): Promise<void>;
   teardown(services: Services, state: State, ids: string[]): Promise<void>;
+  /** The members that exist now, with their status (one pass of list or state calls). */
+  statuses(services: Services, state: State, ids: string[]): Promise<Map<string, string>>;
+  /** The location part of an import ID (`<a>/<b>`), as inputs: see `importInputs`. */
+  location: readonly (keyof State & string)[];
 }
 
+/** The ID part that stands for the job list in IDs made by create: `sha-` and 16 hex digits (never a job ID). */
 function digest(ids: readonly string[]): string {
-  return createHash("sha256").update([...ids].sort().join(",")).digest("hex").slice(0, 16);
+  return `sha-${createHash("sha256").update([...ids].sort().join(",")).digest("hex").slice(0, 16)}`;
 }
 
 /** Where a Huawei set's calls go and how they are authenticated: the same for DLI Flink, DLI Spark and MRS. */
@@ -83,13 +100,18 @@ const flinkKind: JobSetKind<FlinkJobSetState> = {
   idsProperty: "jobIds",
   replaceProperties: ["projectId", "endpoint"],
   schema: flinkJobSetSchema,
-  id: (state) => `dli-flink/${state.projectId}/${digest(state.jobIds)}`,
+  idPrefix: "dli-flink",
   async verify(services, state, ids) {
     await verifyFlinkJobsExist(huaweiRuntime(services, state), state, ids);
   },
   async teardown(services, state, ids) {
     await teardownFlinkJobs(huaweiRuntime(services, state), state, ids);
   },
+  async statuses(services, state, ids) {
+    const found = await snapshotFlinkJobs(huaweiRuntime(services, state), ids);
+    return new Map([...found].map(([id, job]) => [id, job.status]));
+  },
+  location: ["projectId"],
 };
 
 // DLI Spark batches, MRS job executions and EHPC jobs: the same shape as Flink. Credentials are read when a
@@ -102,13 +124,19 @@ const sparkKind: JobSetKind<SparkBatchSetState> = {
   idsProperty: "batchIds",
   replaceProperties: ["projectId", "endpoint"],
   schema: sparkBatchSetSchema,
-  id: (state) => `dli-spark/${state.projectId}/${digest(state.batchIds)}`,
+  idPrefix: "dli-spark",
   async verify(services, state, ids) {
     await verifySparkBatchesExist(huaweiRuntime(services, state), state, ids);
   },
   async teardown(services, state, ids) {
     await teardownSparkBatches(huaweiRuntime(services, state), state, ids);
   },
+  async statuses(services, state, ids) {
+    const runtime = huaweiRuntime(services, state);
+    const answers = await mapConcurrent(ids, runtime.concurrency, (id) => getSparkBatchState(runtime.ctx, id));
+    return new Map(answers.filter((a) => a.exists).map((a) => [a.batchId, a.state]));
+  },
+  location: ["projectId"],
 };
 
 function mrsRuntime(services: Services, state: MrsJobExecutionSetState): MrsRuntime {
@@ -123,13 +151,18 @@ const mrsKind: JobSetKind<MrsJobExecutionSetState> = {
   idsProperty: "jobIds",
   replaceProperties: ["projectId", "clusterId", "endpoint"],
   schema: mrsJobExecutionSetSchema,
-  id: (state) => `mrs/${state.projectId}/${state.clusterId}/${digest(state.jobIds)}`,
+  idPrefix: "mrs",
   async verify(services, state, ids) {
     await verifyMrsExecutionsExist(mrsRuntime(services, state), state, ids);
   },
   async teardown(services, state, ids) {
     await teardownMrsExecutions(mrsRuntime(services, state), state, ids);
   },
+  async statuses(services, state, ids) {
+    const { found } = await snapshotMrsExecutions(mrsRuntime(services, state), ids);
+    return new Map([...found].map(([id, execution]) => [id, execution.state]));
+  },
+  location: ["projectId", "clusterId"],
 };
 
 function ehpcRuntime(services: Services, state: EhpcJobSetState): EhpcRuntime {
@@ -154,13 +187,18 @@ const ehpcKind: JobSetKind<EhpcJobSetState> = {
   idsProperty: "jobIds",
   replaceProperties: ["clusterId", "zone", "endpoint"],
   schema: ehpcJobSetSchema,
-  id: (state) => `ehpc/${state.zone}/${state.clusterId}/${digest(state.jobIds)}`,
+  idPrefix: "ehpc",
   async verify(services, state, ids) {
     await verifyEhpcJobsExist(ehpcRuntime(services, state), state, ids);
   },
   async teardown(services, state, ids) {
     await teardownEhpcJobs(ehpcRuntime(services, state), state, ids);
   },
+  async statuses(services, state, ids) {
+    const { found } = await snapshotEhpcJobs(ehpcRuntime(services, state), ids);
+    return new Map([...found].map(([id, job]) => [id, job.status]));
+  },
+  location: ["zone", "clusterId"],
 };
 
 type AnyKind = JobSetKind<Record<string, unknown>>;
@@ -214,6 +252,57 @@ function stateOf(type: string, outputs: Record<string, unknown>) {
   return { kind, state: parsed.data };
 }
 
+/**
+ * A set's ID: `<prefix>/<where>/<jobs>`, e.g. `mrs/<projectId>/<clusterId>/sha-0123456789abcdef`. Create
+ * puts a digest of the job IDs last; an import ID lists them instead (`dli-flink/<projectId>/101,102`),
+ * so the ID alone carries everything `read` needs.
+ */
+function setId(kind: AnyKind, state: Record<string, unknown>): string {
+  return [kind.idPrefix, ...kind.location.map((key) => String(state[key])), digest(idsOf(kind, state))].join("/");
+}
+
+/** The inputs an import ID stands for; a digest ID (made by create) cannot be imported. */
+function importInputs(kind: AnyKind, id: string): Record<string, unknown> {
+  const format = [kind.idPrefix, ...kind.location.map((key) => `<${key}>`), "<id>,<id>,…"].join("/");
+  const parts = id.split("/");
+  if (parts.length !== kind.location.length + 2 || parts[0] !== kind.idPrefix || parts.some((part) => part === "")) {
+    throw new InvalidInputError(`cannot import ${kind.type} "${id}": expected an ID of the form ${format}`, { property: "id" });
+  }
+  const jobs = parts.at(-1)!;
+  if (jobs.startsWith("sha-")) {
+    throw new InvalidInputError(
+      `cannot import ${kind.type} "${id}": this ID holds a digest of the job IDs, not the IDs; import with ${format}`,
+      { property: "id" },
+    );
+  }
+  const inputs: Record<string, unknown> = { [kind.idsProperty]: jobs.split(",") };
+  kind.location.forEach((key, i) => (inputs[key] = parts[i + 1]));
+  return inputs;
+}
+
+/** Top-level inputs whose value is, or holds, a value not known yet (a preview). */
+function unknownKeys(values: Record<string, unknown>, isUnknown: ((value: unknown) => boolean) | undefined): string[] {
+  if (!isUnknown) return [];
+  const holds = (value: unknown): boolean =>
+    isUnknown(value) || (Array.isArray(value) ? value.some(holds) : typeof value === "object" && value !== null && Object.values(value).some(holds));
+  return Object.keys(values).filter((key) => holds(values[key]));
+}
+
+/** Failures for `jobsets:` config keys that this provider does not know, with a likely-typo hint. */
+function configKeyFailures(configKeys: readonly string[] | undefined): CheckFailure[] {
+  const known = Object.keys(CONFIG_KEYS);
+  return (configKeys ?? [])
+    .filter((key) => key.startsWith(`${CONFIG_NAMESPACE}:`) && !known.includes(key.slice(CONFIG_NAMESPACE.length + 1)))
+    .map((key) => {
+      const name = key.slice(CONFIG_NAMESPACE.length + 1);
+      const hint = likelyMeant(name, known);
+      return {
+        property: key,
+        reason: `unknown stack config key "${key}"${hint ? ` (did you mean "${CONFIG_NAMESPACE}:${hint}"?)` : ""}; known: ${known.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`,
+      };
+    });
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 export interface CheckResult {
@@ -221,17 +310,45 @@ export interface CheckResult {
   failures: CheckFailure[];
 }
 
-/** Validates and normalises inputs, offline: no request is sent, whatever the inputs. */
-export function check(type: string, news: Record<string, unknown>, services: Pick<Services, "config" | "env" | "progress">): CheckResult {
+/**
+ * Validates and normalises inputs, offline: no request is sent, whatever the inputs. During a preview,
+ * inputs not known yet are passed through and only the known ones are judged; the engine checks again
+ * with real values before anything is created.
+ */
+export function check(
+  type: string,
+  news: Record<string, unknown>,
+  services: Pick<Services, "config" | "env" | "progress" | "configKeys" | "isUnknown">,
+): CheckResult {
   const kind = kindOf(type);
   const raw = ownInputs(news, kind, true);
+  const configFailures = configKeyFailures(services.configKeys);
+  const unknown = unknownKeys(raw, services.isUnknown);
   const parsed = parseInputs(kind, raw, defaultsOf(services));
-  if (!parsed.success) return { inputs: raw, failures: parsed.failures };
+  if (unknown.length) {
+    const aboutUnknown = (property: string) => unknown.some((key) => property === key || property.startsWith(`${key}[`) || property.startsWith(`${key}.`));
+    const failures = parsed.success ? [] : parsed.failures.filter((failure) => !aboutUnknown(failure.property));
+    return { inputs: raw, failures: [...configFailures, ...failures] };
+  }
+  if (!parsed.success) return { inputs: raw, failures: [...configFailures, ...parsed.failures] };
+  const ids = idsOf(kind, parsed.data);
+  let ceiling: number;
+  try {
+    ceiling = numberSetting("maxJobsPerSet", MAX_JOBS_PER_SET, services.config, services.env);
+  } catch (error) {
+    return { inputs: raw, failures: [...configFailures, { property: `${CONFIG_NAMESPACE}:maxJobsPerSet`, reason: (error as Error).message }] };
+  }
+  if (ids.length > ceiling) {
+    configFailures.push({
+      property: kind.idsProperty,
+      reason: `a set holds at most ${count(ceiling)} jobs (jobsets:maxJobsPerSet), received ${count(ids.length)}: split it into several sets`,
+    });
+  }
+  if (configFailures.length) return { inputs: raw, failures: configFailures };
   const listed = raw[kind.idsProperty];
   const given = Array.isArray(listed) ? listed.length : 0;
-  const kept = idsOf(kind, parsed.data).length;
-  if (given > kept) {
-    services.progress.warn(`${kind.service}: ${given - kept} duplicate job IDs in ${kind.idsProperty} were collapsed`);
+  if (given > ids.length) {
+    services.progress.warn(`${kind.service}: ${given - ids.length} duplicate job IDs in ${kind.idsProperty} were collapsed`);
   }
   return { inputs: { ...parsed.data }, failures: [] };
 }
@@ -257,17 +374,29 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
  * Compares the stored state with checked inputs, both normalised. `__provider` is never compared, so a
  * new version of this package never shows as a change. The order of IDs does not matter.
  */
-export function diff(type: string, olds: Record<string, unknown>, news: Record<string, unknown>, services: Pick<Services, "config" | "env">): DiffResult {
+export function diff(
+  type: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  services: Pick<Services, "config" | "env" | "isUnknown">,
+): DiffResult {
   const kind = kindOf(type);
   const before = stateOf(type, olds).state;
-  const parsed = parseInputs(kind, ownInputs(news, kind, true), defaultsOf(services));
+  const given = ownInputs(news, kind, true);
+  // A preview with inputs not known yet: those are taken as unchanged, and a change is reported.
+  const unknown = unknownKeys(given, services.isUnknown);
+  for (const key of unknown) {
+    if (key in before) given[key] = before[key];
+    else delete given[key];
+  }
+  const parsed = parseInputs(kind, given, defaultsOf(services));
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const after = parsed.data;
   const diffs = kind.knownProperties.filter((key) =>
     key === kind.idsProperty ? !sameIds(idsOf(kind, before), idsOf(kind, after)) : !sameValue(before[key], after[key]),
   );
   const replaces = diffs.filter((key) => (kind.replaceProperties as readonly string[]).includes(key));
-  return { changes: diffs.length > 0, replaces, diffs };
+  return { changes: diffs.length > 0 || unknown.length > 0, replaces, diffs: [...new Set([...diffs, ...unknown])] };
 }
 
 export interface CreateResult {
@@ -282,7 +411,7 @@ export async function create(type: string, inputs: Record<string, unknown>, serv
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
   await kind.verify(services, state, idsOf(kind, state));
-  return { id: kind.id(state), outs: { ...state } };
+  return { id: setId(kind, state), outs: { ...state } };
 }
 
 /**
@@ -315,6 +444,7 @@ export async function update(type: string, id: string, olds: Record<string, unkn
   const removed = idsOf(kind, before).filter((jobId) => !kept.has(jobId));
   if (added.length) await kind.verify(services, after, added);
   if (removed.length) {
+    admitTeardown(kind, id, removed.length, services);
     try {
       await kind.teardown(services, after, removed);
     } catch (error) {
@@ -326,8 +456,52 @@ export async function update(type: string, id: string, olds: Record<string, unkn
   return { outs: { ...after } };
 }
 
-/** Tears down every job of the set that still exists. A rerun after a failure finishes the work. */
-export async function remove(type: string, _id: string, outputs: Record<string, unknown>, services: Services): Promise<void> {
+/**
+ * Tears down every job of the set that still exists. A rerun after a failure finishes the work. A set
+ * larger than the mass-teardown limits is refused before any request (see guard.ts).
+ */
+export async function remove(type: string, id: string, outputs: Record<string, unknown>, services: Services): Promise<void> {
   const { kind, state } = stateOf(type, outputs);
-  await kind.teardown(services, state, idsOf(kind, state));
+  const ids = idsOf(kind, state);
+  admitTeardown(kind, id, ids.length, services);
+  await kind.teardown(services, state, ids);
+}
+
+/** The mass-teardown guard; without a process-wide one (a host that runs one operation), the per-set limit still holds. */
+function admitTeardown(kind: AnyKind, id: string, jobs: number, services: Pick<Services, "config" | "env" | "guard">): void {
+  (services.guard ?? new TeardownGuard()).admit(kind.service, id, jobs, services);
+}
+
+export interface ReadResult {
+  id: string;
+  /** The set as it is now, with `jobStatuses`: the last status seen of each member. */
+  outs: Record<string, unknown>;
+  /** The inputs that describe the set now (members that vanished removed). */
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * `pulumi refresh`, and import. One pass of list (or state) calls over the members: jobs that vanished
+ * out of band leave the state, with a warning; each remaining job's status is recorded in `jobStatuses`.
+ * With no members at hand (an import, or a lookup by ID), where and which jobs come from the ID
+ * (`importInputs`); location defaults (endpoint, region) come from the config and environment as at check.
+ */
+export async function read(type: string, id: string, props: Record<string, unknown>, services: Services): Promise<ReadResult> {
+  const kind = kindOf(type);
+  const given = ownInputs(props ?? {}, kind, false);
+  const source = given[kind.idsProperty] !== undefined ? given : { ...given, ...importInputs(kind, id) };
+  const parsed = parseInputs(kind, source, defaultsOf(services));
+  if (!parsed.success) throw new InvalidInputError(`cannot read ${type} ${id}:\n${formatFailures(parsed.failures)}`);
+  const state = parsed.data;
+  const ids = idsOf(kind, state);
+  const statuses = await kind.statuses(services, state, ids);
+  const remaining = ids.filter((jobId) => statuses.has(jobId));
+  const vanished = ids.filter((jobId) => !statuses.has(jobId));
+  if (vanished.length) {
+    const shown = vanished.slice(0, 20).join(", ") + (vanished.length > 20 ? ` and ${vanished.length - 20} more` : "");
+    services.progress.warn(`${kind.service}: ${count(vanished.length)} of ${count(ids.length)} jobs no longer exist and leave the state: ${shown}`);
+  }
+  const inputs = { ...state, [kind.idsProperty]: remaining };
+  const jobStatuses = Object.fromEntries(remaining.map((jobId) => [jobId, statuses.get(jobId)!]));
+  return { id, outs: { ...inputs, jobStatuses }, inputs };
 }

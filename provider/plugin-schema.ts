@@ -9,6 +9,7 @@
  *
  * Plain data only: nothing here may need the closure serializer (the dynamic provider never loads it).
  */
+import { CONFIG_KEYS, type ConfigKey } from "./config";
 import {
   DEFAULT_EHPC_BATCH_SIZE,
   DEFAULT_EHPC_ENDPOINT,
@@ -311,24 +312,12 @@ const TEARDOWN_DOCS: Record<(typeof TEARDOWN_MODES)[number], string> = {
 };
 
 /** Stack config the provider reads (through `PULUMI_CONFIG`); secrets are decrypted by the engine. */
-const CONFIG: Record<string, PropertySpec> = {
-  accessKey: { ...STRING, secret: true, description: "Huawei Cloud access key (AK), with `jobsets:secretKey`. Default: `HW_ACCESS_KEY`." },
-  secretKey: { ...STRING, secret: true, description: "Huawei Cloud secret key (SK), with `jobsets:accessKey`. Default: `HW_SECRET_KEY`." },
-  securityToken: { ...STRING, secret: true, description: "Security token of temporary Huawei Cloud credentials. Default: `HW_SECURITY_TOKEN`." },
-  authToken: { ...STRING, secret: true, description: "A ready Huawei Cloud IAM token, instead of an AK/SK pair. Default: `HW_AUTH_TOKEN`." },
-  projectId: { ...STRING, description: "Default Huawei Cloud project ID of the sets. Default: `HW_PROJECT_ID`." },
-  region: { ...STRING, description: "Default Huawei Cloud region of the sets. Default: `HW_REGION_NAME`." },
-  qingcloudAccessKeyId: {
-    ...STRING,
-    secret: true,
-    description: "QingCloud access key ID, with `jobsets:qingcloudSecretAccessKey`. Default: `QY_ACCESS_KEY_ID`.",
-  },
-  qingcloudSecretAccessKey: {
-    ...STRING,
-    secret: true,
-    description: "QingCloud secret access key, with `jobsets:qingcloudAccessKeyId`. Default: `QY_SECRET_ACCESS_KEY`.",
-  },
-};
+const CONFIG: Record<string, PropertySpec> = Object.fromEntries(
+  Object.entries(CONFIG_KEYS as Record<string, ConfigKey>).map(([name, key]) => [
+    name,
+    { ...STRING, ...(key.secret ? { secret: true } : {}), description: `${key.description} Default: \`${key.env}\`.` },
+  ]),
+);
 
 function resourceSpec(doc: ResourceDoc): ResourceSpec {
   const inputProperties: Record<string, PropertySpec> = {};
@@ -337,6 +326,12 @@ function resourceSpec(doc: ResourceDoc): ResourceSpec {
     inputProperties[name] = { ...property.type, description: property.input };
     properties[name] = { ...property.type, description: property.output ?? property.input };
   }
+  // Output only: what `pulumi refresh` (or an import) last saw of each job.
+  properties.jobStatuses = {
+    type: "object",
+    additionalProperties: STRING,
+    description: "The last status seen of each job, by job ID: filled in by `pulumi refresh` and by an import.",
+  } as PropertySpec;
   return { description: doc.description, inputProperties, requiredInputs: doc.requiredInputs, properties, required: doc.required };
 }
 

@@ -29,6 +29,7 @@ import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { ConfigReader, Env } from "./auth/credentials";
 import { HttpClient } from "./clients/http";
+import { TeardownGuard } from "./guard";
 import { DEFAULT_CONCURRENCY } from "./dynamic";
 import * as lifecycle from "./lifecycle";
 import { PACKAGE_NAME, RESOURCE_TYPES, packageSchema, type ResourceToken } from "./plugin-schema";
@@ -68,18 +69,7 @@ export function lifecycleType(urn: string): string {
  * is not valid JSON is refused without echoing it (it holds decrypted secrets).
  */
 export function configFromEnv(env: Env): ConfigReader {
-  const raw = env.PULUMI_CONFIG;
-  if (raw === undefined || raw.trim() === "") return () => undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new Error("PULUMI_CONFIG is not valid JSON (its content is not shown: it may hold secrets)");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new Error("PULUMI_CONFIG is not a JSON object (its content is not shown: it may hold secrets)");
-  }
-  const values = parsed as Record<string, unknown>;
+  const values = parseConfigEnv(env);
   const prefix = `${PACKAGE_NAME}:`;
   return (key) => {
     if (!key.startsWith(prefix)) return undefined;
@@ -91,6 +81,26 @@ export function configFromEnv(env: Env): ConfigReader {
     }
     return undefined;
   };
+}
+
+/** The `jobsets:` keys set in `PULUMI_CONFIG`, namespaced, so check can name a mistyped one. */
+export function configKeysFromEnv(env: Env): string[] {
+  return Object.keys(parseConfigEnv(env)).map((key) => `${PACKAGE_NAME}:${key.replace(new RegExp(`^${PACKAGE_NAME}:(config:)?`), "")}`);
+}
+
+function parseConfigEnv(env: Env): Record<string, unknown> {
+  const raw = env.PULUMI_CONFIG;
+  if (raw === undefined || raw.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error("PULUMI_CONFIG is not valid JSON (its content is not shown: it may hold secrets)");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new Error("PULUMI_CONFIG is not a JSON object (its content is not shown: it may hold secrets)");
+  }
+  return parsed as Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -184,6 +194,8 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   private http: HttpClient | undefined;
   private readonly env: () => Env;
   private readonly progress: Progress;
+  /** One plugin process serves one engine run: its guard counts that run's teardowns. */
+  private readonly guard = new TeardownGuard();
 
   constructor(options: JobSetsProviderOptions = {}) {
     this.version = packageVersion();
@@ -199,14 +211,18 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   /** Read per call: `PULUMI_CONFIG` is fixed for the process, but tests and `env` overrides are not. */
   private services(): lifecycle.Services {
     const env = this.env();
+    const config = configFromEnv(env);
     this.http ??= new HttpClient({ retry: retryOptionsFromEnv(env) });
     const concurrency = Number(env.JOBSETS_CONCURRENCY);
     return {
       http: this.http,
       env,
-      config: configFromEnv(env),
+      config,
       progress: this.progress,
       concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : DEFAULT_CONCURRENCY,
+      guard: this.guard,
+      configKeys: configKeysFromEnv(env),
+      isUnknown: (value) => value === unknownValue,
     };
   }
 
@@ -214,32 +230,13 @@ export class JobSetsProvider implements pulumiProvider.Provider {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(news);
     const result = lifecycle.check(type, plain, this.services());
-    const unknown = unknownKeys(plain);
-    if (unknown.length === 0) return { inputs: rewrap(result.inputs, secret), failures: result.failures };
-    // A preview with inputs not computed yet: report what is wrong with the known ones, keep the inputs as
-    // given (the marker included); the engine checks again with real values before anything is created.
-    const aboutUnknown = (property: string) =>
-      unknown.some((key) => property === key || property.startsWith(`${key}[`) || property.startsWith(`${key}.`));
-    return { inputs: news, failures: result.failures.filter((failure) => !aboutUnknown(failure.property)) };
+    // With unknowns (a preview) the lifecycle hands the inputs back as given: keep the engine's own copy.
+    return { inputs: unknownKeys(plain).length ? news : rewrap(result.inputs, secret), failures: result.failures };
   }
 
   async diff(_id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.DiffResult> {
-    const type = lifecycleType(urn);
-    const before = unwrap(olds).plain;
-    const after = unwrap(news).plain;
-    const unknown = unknownKeys(after);
-    if (unknown.length === 0) {
-      const result = lifecycle.diff(type, before, after, this.services());
-      return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
-    }
-    // Preview with unknowns: diff the known inputs (unknown ones taken as unchanged) and report a change.
-    const known = { ...after };
-    for (const key of unknown) {
-      if (key in before) known[key] = before[key];
-      else delete known[key];
-    }
-    const result = lifecycle.diff(type, before, known, this.services());
-    return { changes: true, replaces: result.replaces, deleteBeforeReplace: false };
+    const result = lifecycle.diff(lifecycleType(urn), unwrap(olds).plain, unwrap(news).plain, this.services());
+    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
   }
 
   async create(urn: string, inputs: Props): Promise<pulumiProvider.CreateResult> {
@@ -250,18 +247,13 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   }
 
   /**
-   * The lifecycle has no read: refresh keeps the recorded state as it is (what the server does without a
-   * `read`). A read with no state is an import or a `.get()`, which cannot work: the ID is a digest of
-   * the job IDs, not a way to find them. Such a set is declared with its `jobIds` instead.
+   * Refresh, import and `.get()`: one pass of list calls over the members (see `lifecycle.read`). With no
+   * state at hand, the ID alone says where and which jobs (`dli-flink/<projectId>/<id>,<id>`).
    */
   async read(id: string, urn: string, props?: Props): Promise<pulumiProvider.ReadResult> {
-    lifecycleType(urn);
-    if (!props || Object.keys(props).length === 0) {
-      throw new Error(
-        `job set ${id} cannot be imported or looked up by ID: the ID is a digest of the set's job IDs; declare the set with its jobIds instead`,
-      );
-    }
-    return { id, props };
+    const { plain, secret } = unwrap(props ?? {});
+    const result = await lifecycle.read(lifecycleType(urn), id, plain, this.services());
+    return { id: result.id, props: rewrap(result.outs, secret) };
   }
 
   async update(id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.UpdateResult> {

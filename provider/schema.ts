@@ -27,8 +27,13 @@ export const MAX_BATCH_SIZE = 1000;
 /** Stop is asynchronous; 20 minutes covers a savepoint of a large job state (the issue's default). */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 20 * 60;
 export const MAX_WAIT_TIMEOUT_SECONDS = 24 * 60 * 60;
-/** A ceiling on IDs per set: one resource's state stays well under the engine's gRPC message limit. */
+/**
+ * The default ceiling on IDs per set (`jobsets:maxJobsPerSet` changes it): one resource's state stays well
+ * under the engine's gRPC message limit (4 MiB by default), even with statuses recorded.
+ */
 export const MAX_JOBS_PER_SET = 50_000;
+/** What no configuration can raise: 200,000 IDs of up to 36 characters are about 8 MB of state. */
+export const ABSOLUTE_MAX_JOBS_PER_SET = 200_000;
 
 /** Where defaults come from: the stack config seen by the provider, then its environment. */
 export interface DefaultsSource {
@@ -81,7 +86,7 @@ const flinkJobId = z.custom<number | string>(() => true).transform((value, ctx):
 function idList<T extends z.ZodType<string>>(element: T, what: string) {
   return z
     .array(element, { error: (issue) => `expected a list of ${what}, received ${describe(issue.input)}` })
-    .max(MAX_JOBS_PER_SET, { error: `a set holds at most ${MAX_JOBS_PER_SET} jobs; split it into several sets` });
+    .max(ABSOLUTE_MAX_JOBS_PER_SET, { error: `a set holds at most ${ABSOLUTE_MAX_JOBS_PER_SET} jobs; split it into several sets` });
 }
 
 /** Collapses duplicates, keeping first-seen order (the order batch calls are sent in). */

@@ -36,9 +36,12 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   declare readonly triggerSavepoint: pulumi.Output<boolean>;
   declare readonly batchSize: pulumi.Output<number>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
+  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: FlinkJobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
+      jobStatuses: undefined,
       projectId: undefined,
       region: undefined,
       endpoint: undefined,
@@ -75,9 +78,12 @@ export class SparkBatchSet extends pulumi.dynamic.Resource {
   /** The DLI base URL the batches are cancelled through. */
   declare readonly endpoint: pulumi.Output<string>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
+  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: SparkBatchSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
+      jobStatuses: undefined,
       projectId: undefined,
       region: undefined,
       endpoint: undefined,

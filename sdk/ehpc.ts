@@ -35,9 +35,12 @@ export class JobSet extends pulumi.dynamic.Resource {
   declare readonly teardown: pulumi.Output<TeardownMode>;
   declare readonly batchSize: pulumi.Output<number>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
+  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: JobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
+      jobStatuses: undefined,
       endpoint: undefined,
       teardown: undefined,
       batchSize: undefined,

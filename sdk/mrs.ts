@@ -34,9 +34,12 @@ export class JobExecutionSet extends pulumi.dynamic.Resource {
   declare readonly killRunning: pulumi.Output<boolean>;
   declare readonly batchSize: pulumi.Output<number>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
+  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: JobExecutionSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
+      jobStatuses: undefined,
       projectId: undefined,
       region: undefined,
       endpoint: undefined,

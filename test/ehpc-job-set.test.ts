@@ -95,7 +95,7 @@ describe("teardown", () => {
     const [otherCluster] = emu.seedEhpcJobs(ZONE, OTHER_CLUSTER, [{ status: "running" }]);
     const ids = [...active, ...ended];
     const { id, outs } = await lifecycle.create(TYPE, checked(services, { jobIds: ids }), services);
-    expect(id).toMatch(new RegExp(`^ehpc/${ZONE}/${C}/[0-9a-f]{16}$`));
+    expect(id).toMatch(new RegExp(`^ehpc/${ZONE}/${C}/sha-[0-9a-f]{16}$`));
     emu.resetCalls();
 
     await lifecycle.remove(TYPE, id, outs, services);

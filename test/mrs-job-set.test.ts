@@ -108,7 +108,7 @@ describe("teardown", () => {
     const [otherCluster] = emu.seedMrsJobs(P, OTHER_CLUSTER, [{ state: "FINISHED" }]);
     const ids = [...running, ...ended];
     const { id, outs } = await lifecycle.create(TYPE, checked(services, { jobIds: ids }), services);
-    expect(id).toMatch(new RegExp(`^mrs/${P}/${C}/[0-9a-f]{16}$`));
+    expect(id).toMatch(new RegExp(`^mrs/${P}/${C}/sha-[0-9a-f]{16}$`));
     emu.resetCalls();
 
     await lifecycle.remove(TYPE, id, outs, services);

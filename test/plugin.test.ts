@@ -404,7 +404,7 @@ describe("the lifecycle against the emulator", () => {
     const checked = await plugin.check(U, {}, { jobIds: [a, b], teardown: "stop-then-delete" });
     expect(checked.failures).toEqual([]);
     const created = await plugin.create(U, checked.inputs);
-    expect(created.id).toMatch(new RegExp(`^dli-flink/${P}/[0-9a-f]{16}$`));
+    expect(created.id).toMatch(new RegExp(`^dli-flink/${P}/sha-[0-9a-f]{16}$`));
     expect(created.properties).toEqual({
       jobIds: [a, b],
       projectId: P,
@@ -430,11 +430,17 @@ describe("the lifecycle against the emulator", () => {
     expect(idsSent(emu, "flink.delete")).toEqual([b]);
     expect(emu.flinkJobs(P).map((job) => job.jobId)).toEqual([a]);
 
-    // The lifecycle has no read: refresh keeps the state; an import (no state) is refused, naming why.
+    // Refresh: one list pass; the job's status is recorded. Import by an ID that names the jobs works; a
+    // create-made ID (a digest) is refused, naming the form to use.
+    emu.resetCalls();
     const read = await plugin.read(created.id, U, updated.properties);
-    expect(read).toMatchObject({ id: created.id, properties: updated.properties });
-    const imported = await failure(plugin.read(created.id, U, {}));
-    expect(imported.message).toMatch(/cannot be imported or looked up by ID.*declare the set with its jobIds/);
+    expect(read.id).toBe(created.id);
+    expect(read.properties).toMatchObject({ jobIds: [a], jobStatuses: { [a!]: "job_running" } });
+    expect(emu.calls().map((call) => call.op)).toEqual(["flink.list"]);
+    const imported = await plugin.read(`dli-flink/${P}/${a}`, U, {});
+    expect(imported.properties).toMatchObject({ jobIds: [a], projectId: P });
+    const refused = await failure(plugin.read(created.id, U, {}));
+    expect(refused.message).toMatch(/holds a digest of the job IDs, not the IDs; import with dli-flink\/<projectId>\/<id>,<id>/);
 
     await plugin.delete(created.id, U, updated.properties);
     expect(emu.flinkJobs(P)).toEqual([]);

@@ -6,11 +6,11 @@ import { describe, expect } from "vitest";
 import { runProgramInProcess } from "./harness/program";
 import { DEFAULT_PROJECT_ID, FLINK, PROGRAM_DIR, flinkSet, program, test } from "./helpers/jobsets";
 
-/** The issue's ceiling for the serialized provider. */
-const MAX_PROVIDER_BYTES = 4 * 1024;
+/** The ceiling for the serialized provider: issue 6's 2 KiB (issue 2 asked for 4 KiB). */
+const MAX_PROVIDER_BYTES = 2 * 1024;
 
 describe("the serialized provider", () => {
-  test("is under 4 KiB, captures only the type name, and loads the installed implementation", async () => {
+  test("is under 2 KiB, captures only the type name, and loads the installed implementation", async () => {
     const run = await program([flinkSet("a", { jobIds: [1] }), flinkSet("b", { jobIds: [2], teardown: "stop" })]);
     const texts = run.resources.filter((r) => r.type === FLINK).map((r) => String(r.inputs.__provider));
     expect(texts).toHaveLength(2);

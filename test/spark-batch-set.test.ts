@@ -91,7 +91,7 @@ describe("teardown", () => {
     const [otherProject] = emu.seedSparkBatches(OTHER_PROJECT, [{ state: "running" }]);
     const ids = [...active, ...ended];
     const { id, outs } = await lifecycle.create(TYPE, checked(services, { batchIds: ids }), services);
-    expect(id).toMatch(new RegExp(`^dli-spark/${P}/[0-9a-f]{16}$`));
+    expect(id).toMatch(new RegExp(`^dli-spark/${P}/sha-[0-9a-f]{16}$`));
     emu.resetCalls();
 
     await lifecycle.remove(TYPE, id, outs, services);

@@ -18,8 +18,11 @@ describe("the serialized provider", () => {
     expect(texts[0]).toBe(texts[1]);
     const text = texts[0]!;
     expect(Buffer.byteLength(text)).toBeLessThan(MAX_PROVIDER_BYTES);
-    expect(text).toContain('require("pulumi-jobsets/dynamic-provider")');
-    expect(text).toContain('type: "DliFlinkJobSet"');
+    expect(text).toContain('require("pulumi-jobsets/d")');
+    expect(text).toContain('t: "DliFlinkJobSet"');
+    // The longest type name too (the only part that differs between kinds).
+    const mrs = await program([{ kind: "mrs.JobExecutionSet", name: "m", args: { clusterId: "c", jobIds: ["48c45725-b699-4aa9-9bfd-f7ff87eb6fe8"] } }]);
+    expect(Buffer.byteLength(String(mrs.resources[0]!.inputs.__provider))).toBeLessThan(MAX_PROVIDER_BYTES);
     // No library, schema or lifecycle code copied in.
     for (const absent of ["undici", "zod", "batchDeleteFlinkJobs", "HmacSHA256", "createHmac", "node_modules"]) {
       expect(text).not.toContain(absent);
@@ -41,7 +44,7 @@ describe("the serialized provider", () => {
     const ids = emu.seedFlinkJobs(DEFAULT_PROJECT_ID, [{}, {}]);
     const run = await runProgramInProcess({ programDir: PROGRAM_DIR, config: { sets: JSON.stringify([flinkSet("v", { jobIds: ids })]) } });
     const text = String(run.resources[0]!.inputs.__provider);
-    expect(text).toContain('require("pulumi-jobsets/dynamic-provider")');
+    expect(text).toContain('require("pulumi-jobsets/d")');
     expect(Buffer.byteLength(text)).toBeLessThan(MAX_PROVIDER_BYTES);
     await stack.up(run);
     await stack.destroy();

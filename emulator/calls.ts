@@ -28,6 +28,11 @@ export interface RecordedCall {
   authenticatedAs?: string;
   /** Emulator-clock time of arrival (ms since epoch). */
   at: number;
+  /**
+   * Emulator-clock time the answer was written or the connection dropped (ms since epoch). Later than `at` by the
+   * latency and any injected `delayMs`: a client that timed out meanwhile may have resent the call before it.
+   */
+  answeredAt: number;
 }
 
 export type CallFilter =

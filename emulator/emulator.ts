@@ -140,6 +140,11 @@ export interface Emulator extends AdminControls {
   clearFaults(): void;
   /** Expires every token the emulator accepts (issued and `options.tokens`). */
   expireTokens(): void;
+  /**
+   * Every token IAM issued (sent in X-Subject-Token answers, which `calls()` does not record), in issuing order,
+   * expired ones included: for tests that check no token leaked into state, logs or errors.
+   */
+  issuedTokens(): string[];
   /** The emulator clock (ms since epoch), machine time plus `clockSkewMs`. */
   now(): number;
   /** Forgets jobs, clusters, recorded calls, faults and the EHPC quota count (credentials and tokens stay). */
@@ -367,6 +372,10 @@ class EmulatorServer implements Emulator {
     this.gateway.expireTokens();
   }
 
+  issuedTokens(): string[] {
+    return this.gateway.issuedTokens();
+  }
+
   reset(): void {
     for (const module of this.modules) module.reset();
     this.recorder.reset();
@@ -379,7 +388,7 @@ class EmulatorServer implements Emulator {
     try {
       rawBody = await readBody(req);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) writeAnswer(res, { status: 413, body: { error_msg: error.message } }, newRequestId());
+      if (error instanceof BodyTooLargeError) writeAnswer(res, { status: 413, body: { error_msg: error.message } }, newRequestId(), this.now());
       else req.socket.destroy(); // the client went away mid-body
       return;
     }
@@ -409,6 +418,7 @@ class EmulatorServer implements Emulator {
     };
     const record = (call: Pick<RecordedCall, "status" | "responseBody"> & Partial<RecordedCall>): void =>
       this.recorder.record({
+        answeredAt: this.now(),
         seq,
         service: matched?.module.service ?? "unknown",
         op: matched?.route.op ?? "unknown",
@@ -437,7 +447,7 @@ class EmulatorServer implements Emulator {
       return;
     }
     record({ status: answer.status, responseBody, ...identity });
-    writeAnswer(res, answer, requestId, responseBody);
+    writeAnswer(res, answer, requestId, this.now(), responseBody);
   }
 
   /** Everything up to the answer, synchronously, so state changes happen in arrival order. */
@@ -487,21 +497,21 @@ class EmulatorServer implements Emulator {
     const route = this.adminRoutes.find((candidate) => candidate.method === method && candidate.path === path);
     if (!route) {
       const known = this.adminRoutes.some((candidate) => candidate.path === path);
-      writeAnswer(res, { status: known ? 405 : 404, body: { error: `No admin endpoint ${method} ${path}` } }, requestId);
+      writeAnswer(res, { status: known ? 405 : 404, body: { error: `No admin endpoint ${method} ${path}` } }, requestId, this.now());
       return;
     }
     let json: unknown;
     try {
       json = bodyText.trim() === "" ? undefined : parseJsonExact(bodyText);
     } catch (error) {
-      writeAnswer(res, { status: 400, body: { error: `The body is not JSON: ${(error as Error).message}` } }, requestId);
+      writeAnswer(res, { status: 400, body: { error: `The body is not JSON: ${(error as Error).message}` } }, requestId, this.now());
       return;
     }
     try {
-      writeAnswer(res, route.handle({ query, json }), requestId);
+      writeAnswer(res, route.handle({ query, json }), requestId, this.now());
     } catch (error) {
       const refused = error instanceof AdminInputError || error instanceof RangeError;
-      writeAnswer(res, { status: refused ? 400 : 500, body: { error: (error as Error).message } }, requestId);
+      writeAnswer(res, { status: refused ? 400 : 500, body: { error: (error as Error).message } }, requestId, this.now());
     }
   }
 
@@ -525,9 +535,11 @@ function faultAnswer(module: ServiceModule, op: string, fault: Fault, requestId:
   return answer;
 }
 
-function writeAnswer(res: ServerResponse, answer: ApiAnswer, requestId: string, text?: string): void {
+function writeAnswer(res: ServerResponse, answer: ApiAnswer, requestId: string, nowMs: number, text?: string): void {
   const body = text ?? (answer.body === undefined ? "" : stringifyJsonExact(answer.body));
-  const headers: Record<string, string> = { "X-Request-Id": requestId, ...answer.headers };
+  // A real gateway's Date is its own clock: with `clockSkewMs` it must be the skewed one, since clients resynchronise
+  // their signing clock from it (Node would otherwise stamp the machine's time).
+  const headers: Record<string, string> = { "X-Request-Id": requestId, Date: new Date(nowMs).toUTCString(), ...answer.headers };
   if (body !== "") headers["Content-Type"] = "application/json;charset=UTF-8";
   res.writeHead(answer.status, headers);
   res.end(body);

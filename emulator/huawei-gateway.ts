@@ -53,6 +53,8 @@ export function invalidProjectIdReason(projectId: string | undefined): string | 
 export class HuaweiGateway {
   private readonly credentials: Map<string, HuaweiCredential>;
   private readonly tokens = new Map<string, IssuedToken>();
+  /** Tokens `issueToken` handed out, in order (the map also holds the preset ones). */
+  private readonly issuedInOrder: string[] = [];
 
   constructor(
     credentials: readonly HuaweiCredential[],
@@ -72,7 +74,13 @@ export class HuaweiGateway {
     const issued: IssuedToken = { token, user, domain, issuedAt, expiresAt: issuedAt + ttlMs };
     if (projectId !== undefined) issued.projectId = projectId;
     this.tokens.set(token, issued);
+    this.issuedInOrder.push(token);
     return issued;
+  }
+
+  /** Every token IAM issued (the X-Subject-Token values), in issuing order; preset tokens are not listed. */
+  issuedTokens(): string[] {
+    return [...this.issuedInOrder];
   }
 
   /** Expires every token the gateway accepts, issued and preset alike ("the token expired mid-destroy"). */

@@ -474,7 +474,7 @@ function admitTeardown(kind: AnyKind, id: string, jobs: number, services: Pick<S
 
 export interface ReadResult {
   id: string;
-  /** The set as it is now, with `jobStatuses`: the last status seen of each member. */
+  /** The set as it is now, with `jobStatuses`: the last status seen of each member, in the order of its IDs. */
   outs: Record<string, unknown>;
   /** The inputs that describe the set now (members that vanished removed). */
   inputs: Record<string, unknown>;
@@ -502,6 +502,8 @@ export async function read(type: string, id: string, props: Record<string, unkno
     services.progress.warn(`${kind.service}: ${count(vanished.length)} of ${count(ids.length)} jobs no longer exist and leave the state: ${shown}`);
   }
   const inputs = { ...state, [kind.idsProperty]: remaining };
-  const jobStatuses = Object.fromEntries(remaining.map((jobId) => [jobId, statuses.get(jobId)!]));
+  // A list in the order of the IDs, not a map keyed by them: the engine keeps an output secret only when the
+  // input of the same name was secret, so secret job IDs used as keys would land in state in plain text.
+  const jobStatuses = remaining.map((jobId) => statuses.get(jobId)!);
   return { id, outs: { ...inputs, jobStatuses }, inputs };
 }

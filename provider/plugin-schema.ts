@@ -328,10 +328,9 @@ function resourceSpec(doc: ResourceDoc): ResourceSpec {
   }
   // Output only: what `pulumi refresh` (or an import) last saw of each job.
   properties.jobStatuses = {
-    type: "object",
-    additionalProperties: STRING,
-    description: "The last status seen of each job, by job ID: filled in by `pulumi refresh` and by an import.",
-  } as PropertySpec;
+    ...STRING_LIST,
+    description: "The last status seen of each job, in the order of the job IDs: filled in by `pulumi refresh` and by an import.",
+  };
   return { description: doc.description, inputProperties, requiredInputs: doc.requiredInputs, properties, required: doc.required };
 }
 

@@ -36,8 +36,8 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   declare readonly triggerSavepoint: pulumi.Output<boolean>;
   declare readonly batchSize: pulumi.Output<number>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
-  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
-  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
+  /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: FlinkJobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
@@ -78,8 +78,8 @@ export class SparkBatchSet extends pulumi.dynamic.Resource {
   /** The DLI base URL the batches are cancelled through. */
   declare readonly endpoint: pulumi.Output<string>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
-  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
-  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
+  /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: SparkBatchSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {

@@ -35,8 +35,8 @@ export class JobSet extends pulumi.dynamic.Resource {
   declare readonly teardown: pulumi.Output<TeardownMode>;
   declare readonly batchSize: pulumi.Output<number>;
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
-  /** The last status seen of each job, by ID; filled in by `pulumi refresh` (and import). */
-  declare readonly jobStatuses: pulumi.Output<Record<string, string> | undefined>;
+  /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
+  declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: JobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {

@@ -111,7 +111,8 @@ for (const kind of kinds) {
 
       const set = stack.resource("set")!;
       expect(set.outputs[kind.idsProperty]).toEqual([ids[0], ids[2]]);
-      expect(Object.keys(set.outputs.jobStatuses as object).sort()).toEqual([ids[0], ids[2]].sort());
+      expect(set.outputs.jobStatuses).toHaveLength(2);
+      expect((set.outputs.jobStatuses as string[]).every((status) => typeof status === "string" && status.length > 0)).toBe(true);
       expect(set.inputs[kind.idsProperty]).toEqual([ids[0], ids[2]]);
       expect(host.logs()).toContain(`1 of 3 jobs no longer exist and leave the state: ${ids[1]}`);
       // Reads only.
@@ -126,7 +127,7 @@ for (const kind of kinds) {
       const result = await host.read(kind.importId(ids), urn(kind.token, "imported", PROJECT), { __provider: provider });
       expect(result.id).toBe(kind.importId(ids));
       expect(result.properties[kind.idsProperty]).toEqual(ids);
-      expect(Object.keys(result.properties.jobStatuses as object).sort()).toEqual([...ids].sort());
+      expect(result.properties.jobStatuses).toHaveLength(ids.length);
       // A create-made ID holds a digest: refused, naming the form that works.
       const error = await failure(host.read(`${kind.importId(ids).split("/").slice(0, -1).join("/")}/sha-0123456789abcdef`, urn(kind.token, "x", PROJECT), { __provider: provider }));
       expect(error.message).toMatch(/holds a digest of the job IDs, not the IDs; import with/);

@@ -20,6 +20,18 @@ export const HTTP_DEFAULTS = {
 
 export type HttpOptions = { -readonly [K in keyof typeof HTTP_DEFAULTS]?: number } & { retry?: RetryOptions };
 
+/**
+ * `JOBSETS_HTTP_TIMEOUT_MS`: how long to wait for an answer's headers, and then between chunks of its body, in ms
+ * (both default to 30 s). A request that times out is retried like a dropped connection. A blank or invalid value
+ * counts as unset.
+ */
+export function httpOptionsFromEnv(env: Record<string, string | undefined>): HttpOptions {
+  const raw = env.JOBSETS_HTTP_TIMEOUT_MS;
+  const timeoutMs = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) return {};
+  return { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs };
+}
+
 export type Method = "GET" | "POST" | "DELETE";
 
 export interface ApiRequest {
@@ -45,8 +57,11 @@ export interface ApiResponse {
 /** Turns a request into the headers that authenticate it; called again for every re-signed attempt. */
 export interface Authorizer {
   authorize(request: { method: Method; url: URL; headers: Record<string, string>; body: string }): Promise<Record<string, string>>;
-  /** After the API said the credential expired: get a fresh one. Resolves false when that is impossible. */
-  refresh?(): Promise<boolean>;
+  /**
+   * After the API said the credential expired: get a fresh one. Resolves false when that is impossible.
+   * `rejected` are the headers of the refused attempt, so that requests refused at once share one new credential.
+   */
+  refresh?(rejected: Record<string, string>): Promise<boolean>;
 }
 
 /**
@@ -176,6 +191,7 @@ export class HttpClient {
     let resynced = false;
     let resigned = false;
     for (let round = 1; ; round++) {
+      const signedWithOffsetMs = this.clock.offsetMs;
       const baseHeaders = { ...req.headers };
       const headers = options.authorizer
         ? await options.authorizer.authorize({ method: req.method, url, headers: baseHeaders, body })
@@ -201,11 +217,13 @@ export class HttpClient {
       const verdict = options.classify?.(response) ?? "ok";
       if (verdict === "reauthenticate" && !reauthenticated && options.authorizer?.refresh) {
         reauthenticated = true;
-        if (await options.authorizer.refresh()) continue;
+        if (await options.authorizer.refresh(headers)) continue;
       }
       if (verdict === "resync-clock" && !resynced) {
         resynced = true;
-        if (this.clock.syncFrom(response.headers.date)) continue;
+        // Requests in flight together were all signed with the old clock and are all refused: the first answer moves
+        // the clock, the others find it already moved (syncFrom changes nothing) and must be signed again all the same.
+        if (this.clock.syncFrom(response.headers.date) || this.clock.offsetMs !== signedWithOffsetMs) continue;
       }
       if (verdict === "resign" && !resigned) {
         resigned = true;

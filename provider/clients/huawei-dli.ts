@@ -83,6 +83,33 @@ export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLI
   };
 }
 
+const detailResponse = z.object({
+  job_detail: z.object({ job_id: jobIdField, name: z.string().optional(), status: z.string() }).loose(),
+});
+
+/**
+ * `GET .../streaming/jobs/{job_id}`: one job, or undefined when DLI says it does not exist (`DLI.16001`,
+ * `DLI.0002`, or a 404). The snapshot uses it only for members a listing that moved under it did not show.
+ */
+export async function getFlinkJob(ctx: DliContext, jobId: string): Promise<FlinkJob | undefined> {
+  const response = await ctx.http.send(
+    {
+      service: SERVICE,
+      op: "getFlinkJob",
+      method: "GET",
+      origin: ctx.endpoint,
+      path: path(ctx, `jobs/${jobId}`),
+      headers: { "content-type": "application/json" },
+    },
+    { authorizer: ctx.authorizer, classify: classifyHuawei },
+  );
+  const { code } = firstError(response);
+  if (response.statusCode === 404 || (response.statusCode === 400 && code && FLINK_GONE_CODES.has(code))) return undefined;
+  if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "reading the job failed", response, jobId);
+  const job = parseBody(detailResponse, response, SERVICE, "job detail").job_detail;
+  return { jobId: job.job_id, ...(job.name !== undefined ? { name: job.name } : {}), status: job.status.toLowerCase() };
+}
+
 /** What one batch call said about one job (shared by every client). */
 export type { BatchOutcome };
 

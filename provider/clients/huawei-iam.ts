@@ -85,8 +85,12 @@ export function huaweiAuthorizer(http: HttpClient, auth: HuaweiAuth, projectId: 
           const token = await (cached && Date.now() - cached.at < TOKEN_REUSE_MS ? cached.token : fresh());
           return { ...headers, "X-Project-Id": projectId, "X-Auth-Token": token };
         },
-        async refresh() {
-          tokenCache.delete(key);
+        async refresh(rejected) {
+          // Requests refused together share one new login: drop the cached token only if it is the one refused (a
+          // request refused a moment later than another finds that one's new login already cached, and uses it).
+          const cached = tokenCache.get(key);
+          const current = await cached?.token.catch(() => undefined);
+          if (cached && tokenCache.get(key) === cached && (current === undefined || current === rejected["X-Auth-Token"])) tokenCache.delete(key);
           return true;
         },
       };

@@ -101,6 +101,24 @@ export async function listJobExecutions(ctx: MrsContext, page: number, limit = M
   };
 }
 
+const detailResponse = z.object({
+  job_detail: z.object({ job_id: z.string(), job_state: z.string(), job_result: z.string().nullish() }).loose(),
+});
+
+/**
+ * `GET .../job-executions/{id}` (answers 200 or 202): one execution, or undefined when MRS says it does not
+ * exist (`0176`/`0201`, or the cluster is gone). The snapshot uses it only for members a listing that moved
+ * under it did not show.
+ */
+export async function getJobExecution(ctx: MrsContext, jobId: string): Promise<MrsExecution | undefined> {
+  const response = await send(ctx, "getJobExecution", "GET", `/${encodeURIComponent(jobId)}`);
+  const { code } = firstError(response);
+  if (clusterGone(response) || (response.statusCode >= 400 && code && MRS_GONE_CODES.has(code))) return undefined;
+  if (!isOk(response)) throw huaweiApiError(SERVICE, "reading the execution failed", response, jobId);
+  const job = parseBody(detailResponse, response, SERVICE, "job execution detail").job_detail;
+  return { jobId: job.job_id.toLowerCase(), state: job.job_state.trim().toUpperCase(), ...(job.job_result ? { result: job.job_result } : {}) };
+}
+
 /** What a kill said. "refused": an error that is not "gone" (0175 kill failed, or already ended): the wait decides. */
 export type KillOutcome = { outcome: "killing" } | { outcome: "gone"; message: string } | { outcome: "refused"; message: string };
 

@@ -158,6 +158,36 @@ export async function listEhpcJobs(ctx: EhpcContext, offset: number, limit = EHP
 }
 
 /**
+ * `GET /api/job/jobdetail/{hpcjob_uuid}`: one job, or undefined when EHPC says it (or its cluster) does not
+ * exist (2100). The snapshot uses it only for members a listing that moved under it did not show.
+ */
+export async function getEhpcJob(ctx: EhpcContext, jobId: string): Promise<EhpcJob | undefined> {
+  const response = await ctx.http.send(
+    {
+      service: SERVICE,
+      op: "jobDetail",
+      method: "GET",
+      origin: ctx.endpoint,
+      path: `/api/job/jobdetail/${encodeURIComponent(jobId)}`,
+      query: { cluster_id: ctx.clusterId, zone: ctx.zone },
+    },
+    { authorizer: ctx.authorizer, classify: classifyEhpc },
+  );
+  if (ehpcRet(response)?.code === EHPC_RET.notFound) return undefined;
+  if (!succeeded(response)) throw ehpcApiError(`reading job ${jobId} failed`, response);
+  const parsed = listResponse.omit({ total_count: true }).safeParse(tryParseJson(response.text));
+  const job = parsed.success ? parsed.data.hpc_job_set.find((j) => j.hpcjob_uuid === jobId) : undefined;
+  if (!job) {
+    throw new ResponseFormatError(`${SERVICE}: unexpected answer to job detail (HTTP ${response.statusCode}): no hpc_job_set entry for ${jobId}`, {
+      service: SERVICE,
+      statusCode: response.statusCode,
+      body: response.text.slice(0, 500),
+    });
+  }
+  return { jobId: job.hpcjob_uuid, status: job.job_status.trim().toLowerCase() };
+}
+
+/**
  * stopJobs and deleteJobs: `{cluster_id, job_ids, zone}`. ret_code 0 covers every ID. 2100 refuses the whole
  * call over something that does not exist, without saying which job: "unknown", so the caller lists again.
  * (stopJobs' `custom_cmd_result` names jobs by the scheduler's number, not by hpcjob ID: not used.)

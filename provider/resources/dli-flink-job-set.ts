@@ -13,6 +13,7 @@ import {
   FLINK_LIST_PAGE_SIZE,
   FLINK_STOP_FAILED_STATUSES,
   FLINK_STOPPING_STATUSES,
+  getFlinkJob,
   listFlinkJobs,
   SERVICE,
   type DliContext,
@@ -24,6 +25,7 @@ import { count, type Progress } from "../wait/progress";
 import {
   failOnTimeout,
   finishTeardown,
+  lookupEach,
   recordAlreadyGone,
   requireAllExist,
   runBatches,
@@ -53,6 +55,7 @@ export async function snapshotFlinkJobs(runtime: FlinkRuntime, ids: readonly str
         return { total: page.totalCount, items: page.jobs };
       },
       idOf: (job) => job.jobId,
+      lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getFlinkJob(runtime.ctx, id)),
     },
     ids,
   );

@@ -13,6 +13,7 @@ import {
   deleteEhpcJobs,
   EHPC_FINAL_STATUSES,
   EHPC_LIST_PAGE_SIZE,
+  getEhpcJob,
   listEhpcJobs,
   SERVICE,
   stopEhpcJobs,
@@ -25,6 +26,7 @@ import { count, type Progress } from "../wait/progress";
 import {
   failOnTimeout,
   finishTeardown,
+  lookupEach,
   recordAlreadyGone,
   requireAllExist,
   runBatches,
@@ -52,6 +54,7 @@ export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[]): 
         return { total: page.totalCount, items: page.jobs, containerGone: page.clusterGone };
       },
       idOf: (job) => job.jobId,
+      lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getEhpcJob(runtime.ctx, id)),
     },
     ids,
   );

@@ -13,6 +13,7 @@
  */
 import {
   batchDeleteJobExecutions,
+  getJobExecution,
   killJobExecution,
   listJobExecutions,
   MRS_CLUSTER_GONE_CODE,
@@ -32,6 +33,7 @@ import {
   failOnTimeout,
   finishTeardown,
   forEachJob,
+  lookupEach,
   recordAlreadyGone,
   requireAllExist,
   runBatches,
@@ -58,6 +60,7 @@ export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[
         return { total: page.totalRecord, items: page.jobs, containerGone: page.clusterGone };
       },
       idOf: (execution) => execution.jobId,
+      lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getJobExecution(runtime.ctx, id)),
     },
     ids,
   );

@@ -50,6 +50,11 @@ export interface PagedListing<T> {
   /** One page, by 0-based index; each API turns it into its own offset (records or page numbers). */
   fetch(pageIndex: number): Promise<ListPage<T>>;
   idOf(item: T): string;
+  /**
+   * Looks members up one by one (the API's detail call): those of `ids` that exist. Used only for members a
+   * listing that moved under us did not show (see `snapshotPaged`).
+   */
+  lookup(ids: string[]): Promise<T[]>;
 }
 
 export interface Snapshot<T> {
@@ -58,9 +63,18 @@ export interface Snapshot<T> {
 }
 
 /**
- * The members of `ids` that exist now. Pages through the list (several pages in flight) and stops as soon
- * as every member is found. When the total moved while we paged (jobs created or deleted meanwhile shift
- * offsets), members not seen are looked for once more.
+ * The members of `ids` that exist now. Reads the first page (for the total), then the others from the
+ * last to the first, several in flight, and stops as soon as every member is found.
+ *
+ * Why backwards: the lists are newest first and paged by offset, and the sets of one project are torn down
+ * in parallel (the engine deletes independent resources concurrently), so jobs vanish while we page. A
+ * deletion moves every job behind it one place towards the front: read front to back, a member could move
+ * from a page not read yet into one already read, and a snapshot would miss it and count it gone: it would
+ * never be torn down (issue 6's benchmark caught exactly that: hundreds of Flink jobs left running). Read back
+ * to front, a member can only move into pages still to be read. Two things remain: pages in flight together
+ * are answered in any order, and jobs created meanwhile move members towards the back. So when the total
+ * moved while we paged, the members not seen are looked up one by one (`lookup`): a member counts as gone
+ * only when a stable listing or the API's own detail call says so.
  */
 export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly string[]): Promise<Snapshot<T>> {
   const wanted = new Set(ids);
@@ -73,25 +87,32 @@ export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly s
     }
   };
   const gone = (): Snapshot<T> => ({ found: new Map(), containerGone: true });
-  for (let pass = 0; pass < 2; pass++) {
-    const first = await listing.fetch(0);
-    if (first.containerGone) return gone();
-    collect(first.items);
-    let moved = false;
-    const pageIndexes: number[] = [];
-    for (let index = 1; index * listing.pageSize < first.total; index++) pageIndexes.push(index);
-    for (const group of chunk(pageIndexes, listing.concurrency)) {
-      if (found.size === wanted.size) break;
-      const pages = await Promise.all(group.map((index) => listing.fetch(index)));
-      for (const page of pages) {
-        if (page.containerGone) return gone();
-        collect(page.items);
-        if (page.total !== first.total) moved = true;
-      }
+  const first = await listing.fetch(0);
+  if (first.containerGone) return gone();
+  collect(first.items);
+  let moved = false;
+  const pageIndexes: number[] = [];
+  for (let index = Math.ceil(first.total / listing.pageSize) - 1; index >= 1; index--) pageIndexes.push(index);
+  for (const group of chunk(pageIndexes, listing.concurrency)) {
+    if (found.size === wanted.size) break;
+    const pages = await Promise.all(group.map((index) => listing.fetch(index)));
+    for (const page of pages) {
+      if (page.containerGone) return gone();
+      collect(page.items);
+      if (page.total !== first.total) moved = true;
     }
-    if (!moved || found.size === wanted.size) break;
+  }
+  if (moved && found.size < wanted.size) {
+    const missing = [...wanted].filter((id) => !found.has(id));
+    collect(await listing.lookup(missing));
   }
   return { found, containerGone: false };
+}
+
+/** A `PagedListing.lookup` from a per-job detail call: the jobs of `ids` that exist, `concurrency` calls at a time. */
+export async function lookupEach<T>(ids: readonly string[], concurrency: number, get: (id: string) => Promise<T | undefined>): Promise<T[]> {
+  const answers = await mapConcurrent(ids, concurrency, get);
+  return answers.filter((item): item is Awaited<T> & T => item !== undefined);
 }
 
 /** create and adoption: every ID must name an existing job `where` ("project …", "cluster … in zone …"). */

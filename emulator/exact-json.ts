@@ -23,34 +23,19 @@ export function parseJsonExact(text: string): unknown {
  * JSON number with all its digits, so a client that reads Longs exactly gets them exactly.
  */
 export function stringifyJsonExact(value: unknown): string {
-  return writeValue(value) ?? "null";
+  // Native JSON.stringify with each bigint written as a marked string, then unmarked: several times faster than
+  // walking the value in JavaScript (every answer goes through here, list pages of 100 jobs included).
+  const text = JSON.stringify(value, (_key, member: unknown) => (typeof member === "bigint" ? `${BIGINT_MARK}${member}` : member));
+  return text === undefined ? "null" : text.includes(BIGINT_MARK_WRITTEN) ? text.replace(BIGINT_WRITTEN, "$1") : text;
 }
 
-function writeValue(value: unknown): string | undefined {
-  switch (typeof value) {
-    case "bigint":
-      return value.toString();
-    case "string":
-    case "boolean":
-      return JSON.stringify(value);
-    case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : "null";
-    case "undefined":
-    case "function":
-    case "symbol":
-      return undefined;
-  }
-  if (value === null) return "null";
-  const withToJson = value as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === "function") return writeValue(withToJson.toJSON());
-  if (Array.isArray(value)) return `[${value.map((item) => writeValue(item) ?? "null").join(",")}]`;
-  const members: string[] = [];
-  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
-    const written = writeValue(member);
-    if (written !== undefined) members.push(`${JSON.stringify(key)}:${written}`);
-  }
-  return `{${members.join(",")}}`;
-}
+/**
+ * Marks a bigint inside the JSON.stringify pass. Only a string that is exactly NUL, "bigint:" and digits would be
+ * taken for one; no API value is.
+ */
+const BIGINT_MARK = "\u0000bigint:";
+const BIGINT_MARK_WRITTEN = JSON.stringify(BIGINT_MARK).slice(1, -1);
+const BIGINT_WRITTEN = new RegExp(`"${BIGINT_MARK_WRITTEN.replace(/\\/g, "\\\\")}(-?\\d+)"`, "g");
 
 const NUMBER_PATTERN = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);

@@ -8,13 +8,19 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { HttpClient, httpOptionsFromEnv } from "./clients/http";
+import { rateLimiterFromEnv } from "./clients/rate-limit";
 import { TeardownGuard } from "./guard";
 import * as lifecycle from "./lifecycle";
 import { retryOptionsFromEnv } from "./wait/retry";
 import { dedupedProgress, type Progress } from "./wait/progress";
 
-/** Default number of batch calls or list pages in flight per set; `JOBSETS_CONCURRENCY` overrides it. */
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Default number of batch calls, per-job calls or list pages in flight per set; `JOBSETS_CONCURRENCY` overrides it.
+ * 16: half the connections an endpoint gets (`HTTP_DEFAULTS.connectionsPerOrigin`), so one large set (1,000 Spark
+ * cancels, one call each) keeps a busy share of them and two fill them; at 4, a 10,000-job teardown left most
+ * connections idle and took twice as long (issue 6's benchmark, README "Performance").
+ */
+export const DEFAULT_CONCURRENCY = 16;
 
 let stackConfig: (key: string) => string | undefined = () => undefined;
 let stackConfigKeys: readonly string[] | undefined;
@@ -31,7 +37,7 @@ const consoleProgress: Progress = {
 
 function services(): lifecycle.Services {
   const env = process.env;
-  http ??= new HttpClient({ ...httpOptionsFromEnv(env), retry: retryOptionsFromEnv(env) });
+  http ??= new HttpClient({ ...httpOptionsFromEnv(env), retry: retryOptionsFromEnv(env), rateLimiter: rateLimiterFromEnv(env, consoleProgress.warn) });
   const concurrency = Number(env.JOBSETS_CONCURRENCY);
   return {
     http,

@@ -8,12 +8,11 @@ import type { z } from "zod";
 import { huaweiAuthorizer } from "./clients/huawei-iam";
 import { resolveHuaweiAuth, resolveQingCloudAuth, type ConfigReader, type Env } from "./auth/credentials";
 import { checkFailures, type CheckFailure } from "./check";
-import { mapConcurrent, type HttpClient } from "./clients/http";
-import { getSparkBatchState } from "./clients/huawei-dli-spark";
+import type { HttpClient } from "./clients/http";
 import { InvalidInputError, JobSetError, PartialTeardownError } from "./errors";
 import { ehpcAuthorizer } from "./clients/qingcloud-ehpc";
 import { snapshotFlinkJobs, teardownFlinkJobs, verifyFlinkJobsExist } from "./resources/dli-flink-job-set";
-import { teardownSparkBatches, verifySparkBatchesExist } from "./resources/dli-spark-batch-set";
+import { snapshotSparkBatches, teardownSparkBatches, verifySparkBatchesExist } from "./resources/dli-spark-batch-set";
 import { snapshotEhpcJobs, teardownEhpcJobs, verifyEhpcJobsExist, type EhpcRuntime } from "./resources/ehpc-job-set";
 import { snapshotMrsExecutions, teardownMrsExecutions, verifyMrsExecutionsExist, type MrsRuntime } from "./resources/mrs-job-set";
 import {
@@ -132,9 +131,7 @@ const sparkKind: JobSetKind<SparkBatchSetState> = {
     await teardownSparkBatches(huaweiRuntime(services, state), state, ids);
   },
   async statuses(services, state, ids) {
-    const runtime = huaweiRuntime(services, state);
-    const answers = await mapConcurrent(ids, runtime.concurrency, (id) => getSparkBatchState(runtime.ctx, id));
-    return new Map(answers.filter((a) => a.exists).map((a) => [a.batchId, a.state]));
+    return snapshotSparkBatches(huaweiRuntime(services, state), ids);
   },
   location: ["projectId"],
 };

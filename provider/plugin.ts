@@ -29,6 +29,7 @@ import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { ConfigReader, Env } from "./auth/credentials";
 import { HttpClient } from "./clients/http";
+import { rateLimiterFromEnv } from "./clients/rate-limit";
 import { TeardownGuard } from "./guard";
 import { DEFAULT_CONCURRENCY } from "./dynamic";
 import * as lifecycle from "./lifecycle";
@@ -212,7 +213,7 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   private services(): lifecycle.Services {
     const env = this.env();
     const config = configFromEnv(env);
-    this.http ??= new HttpClient({ retry: retryOptionsFromEnv(env) });
+    this.http ??= new HttpClient({ retry: retryOptionsFromEnv(env), rateLimiter: rateLimiterFromEnv(env, (message) => this.progress.warn(message)) });
     const concurrency = Number(env.JOBSETS_CONCURRENCY);
     return {
       http: this.http,

@@ -166,7 +166,7 @@ describe("awaitAll", () => {
 
   it("uses POLL_DEFAULTS when no intervals are given", async () => {
     const clock = fakeClock();
-    const { condition } = scriptedCondition(clock, [...Array(12).fill(snapshot(["1"])), snapshot([])]);
+    const { condition } = scriptedCondition(clock, [...Array(14).fill(snapshot(["1"])), snapshot([])]);
     await awaitAll(options(clock, condition, { timeoutMs: 3_600_000 }));
     expect(clock.sleeps[0]).toBe(POLL_DEFAULTS.firstIntervalMs);
     expect(clock.sleeps[1]).toBe(POLL_DEFAULTS.firstIntervalMs * POLL_DEFAULTS.factor);
@@ -277,8 +277,8 @@ describe("awaitAll", () => {
       expect(error).toBeInstanceOf(WaitTimeoutError);
       expect((error as WaitTimeoutError).message).toMatch(/^ehpc: 1 of 1 jobs not cancelled after 5 s: 42\./);
       expect(Date.now() - started).toBe(5_000);
-      // 500, 750, 1125, 1687.5, then the 937.5 left: five sleeps, six checks.
-      expect(checks).toBe(6);
+      // 100, 150, 225, 337.5, 506.25, 759.4, 1139.1, 1708.6, then the 74.2 left: nine sleeps, ten checks.
+      expect(checks).toBe(10);
     });
   });
 });

@@ -7,6 +7,7 @@
  */
 import { Pool, interceptors, request, type Dispatcher } from "undici";
 import { ApiError } from "../errors";
+import { DEFAULT_RATE_LIMITS, RateLimiter, type Grant } from "./rate-limit";
 import { decideRetry, RETRYABLE_ERROR_CODES, RETRYABLE_STATUS_CODES, type RetryOptions } from "../wait/retry";
 
 export const HTTP_DEFAULTS = {
@@ -14,11 +15,20 @@ export const HTTP_DEFAULTS = {
   headersTimeoutMs: 30_000, // 30 s: a batch call over 100 jobs answers well within this
   bodyTimeoutMs: 30_000, // 30 s
   keepAliveTimeoutMs: 30_000, // 30 s
-  /** Connections per endpoint; also the ceiling on requests in flight to one endpoint. */
-  connectionsPerOrigin: 8,
+  /**
+   * Connections per endpoint; also the ceiling on requests in flight to one endpoint. 32, not 8: DLI Spark cancels
+   * and MRS kills are one call per job, so a 10,000-job teardown is thousands of calls, and with 8 in flight they were
+   * most of its time (issue 6's benchmark, README "Performance"). What that may send an endpoint is capped by the
+   * request-rate ceiling (`rate-limit.ts`).
+   */
+  connectionsPerOrigin: 32,
 } as const;
 
-export type HttpOptions = { -readonly [K in keyof typeof HTTP_DEFAULTS]?: number } & { retry?: RetryOptions };
+export type HttpOptions = { -readonly [K in keyof typeof HTTP_DEFAULTS]?: number } & {
+  retry?: RetryOptions;
+  /** The request-rate ceilings every attempt waits for (`rate-limit.ts`); default: `DEFAULT_RATE_LIMITS`. */
+  rateLimiter?: RateLimiter;
+};
 
 /**
  * `JOBSETS_HTTP_TIMEOUT_MS`: how long to wait for an answer's headers, and then between chunks of its body, in ms
@@ -126,10 +136,13 @@ export class HttpClient {
   readonly stats: HttpStats = { requests: 0, retries: 0 };
   readonly clock = new SigningClock();
   private readonly pools = new Map<string, Dispatcher>();
-  private readonly options: Required<Omit<HttpOptions, "retry">> & { retry: RetryOptions };
+  private readonly options: Required<Omit<HttpOptions, "retry" | "rateLimiter">> & { retry: RetryOptions };
+  private readonly limiter: RateLimiter;
 
   constructor(options: HttpOptions = {}) {
-    this.options = { ...HTTP_DEFAULTS, ...options, retry: options.retry ?? {} };
+    const { rateLimiter, ...rest } = options;
+    this.options = { ...HTTP_DEFAULTS, ...rest, retry: options.retry ?? {} };
+    this.limiter = rateLimiter ?? new RateLimiter(DEFAULT_RATE_LIMITS);
   }
 
   /** The keep-alive pool for one endpoint, with attempt counting inside the retry interceptor. */
@@ -163,7 +176,7 @@ export class HttpClient {
   }
 
   /** One retry callback per request, so attempts and elapsed time are counted per request. */
-  private transportRetry(startedAt: number): NonNullable<Parameters<typeof interceptors.retry>[0]>["retry"] {
+  private transportRetry(startedAt: number, req: ApiRequest, token: { grant: Grant }): NonNullable<Parameters<typeof interceptors.retry>[0]>["retry"] {
     return (err, { state }, callback) => {
       const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
       const delay = decideRetry(
@@ -178,25 +191,36 @@ export class HttpClient {
       );
       if (delay === undefined) return callback(err);
       this.stats.retries++;
-      setTimeout(() => callback(null), delay);
+      // The failed attempt was answered: its rate-ceiling token goes back. The retry is a request too, with its own.
+      token.grant.release();
+      setTimeout(() => void this.limiter.take(req.service, req.origin).then((grant) => ((token.grant = grant), callback(null))), delay);
     };
   }
 
   /** Sends one API call; resolves with the final answer, whatever its status. Network failures reject. */
   async send(req: ApiRequest, options: SendOptions = {}): Promise<ApiResponse> {
     const url = buildUrl(req.origin, req.path, req.query);
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     const body = req.body ?? "";
     let reauthenticated = false;
     let resynced = false;
     let resigned = false;
     for (let round = 1; ; round++) {
+      // A rate-ceiling token, held until the answer is in. Time waiting for it is not time retrying (the retry budget).
+      const token = { grant: await this.limiter.take(req.service, req.origin) };
+      startedAt += token.grant.waitedMs;
       const signedWithOffsetMs = this.clock.offsetMs;
       const baseHeaders = { ...req.headers };
-      const headers = options.authorizer
-        ? await options.authorizer.authorize({ method: req.method, url, headers: baseHeaders, body })
-        : baseHeaders;
-      const target = options.authorizer?.authorizeUrl ? await options.authorizer.authorizeUrl({ method: req.method, url, body }) : url;
+      let headers: Record<string, string>;
+      let target: URL;
+      try {
+        headers = options.authorizer ? await options.authorizer.authorize({ method: req.method, url, headers: baseHeaders, body }) : baseHeaders;
+        target = options.authorizer?.authorizeUrl ? await options.authorizer.authorizeUrl({ method: req.method, url, body }) : url;
+      } catch (error) {
+        // Nothing was sent (a login failed): the token must not be lost with the request.
+        token.grant.release();
+        throw error;
+      }
       let response: ApiResponse;
       try {
         const answer = await request(target, {
@@ -204,7 +228,7 @@ export class HttpClient {
           headers,
           body: req.body,
           dispatcher: this.dispatcher(req.origin),
-          retryOptions: { retry: this.transportRetry(startedAt) },
+          retryOptions: { retry: this.transportRetry(startedAt, req, token) },
         } as Parameters<typeof request>[1]);
         response = { statusCode: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
       } catch (error) {
@@ -213,6 +237,8 @@ export class HttpClient {
           `${req.service} ${req.op}: no answer from ${req.origin} (${code ?? (error as Error).message}) after retries`,
           { service: req.service, cause: error },
         );
+      } finally {
+        token.grant.release();
       }
       const verdict = options.classify?.(response) ?? "ok";
       if (verdict === "reauthenticate" && !reauthenticated && options.authorizer?.refresh) {

@@ -56,6 +56,39 @@ export async function getSparkBatchState(ctx: DliContext, batchId: string): Prom
   return { batchId, exists: true, state: body.state.trim().toLowerCase() };
 }
 
+/**
+ * Batches per list page: Livy's (and so DLI's) default `size`. DLI documents no maximum
+ * (https://support.huaweicloud.com/intl/en-us/api-dli/dli_02_0125.html): the default is the one size known to work.
+ */
+export const SPARK_LIST_PAGE_SIZE = 100;
+
+const listResponse = z.object({
+  total: z.coerce.number().int().nonnegative(),
+  sessions: z
+    .array(z.object({ id: z.string(), state: z.string() }).loose())
+    .nullish()
+    .transform((sessions) => sessions ?? []),
+});
+
+/** `GET .../batches?from=&size=`: one page of the project's batches, newest first; `from` counts records. States lowercased. */
+export async function listSparkBatches(ctx: DliContext, from: number, size = SPARK_LIST_PAGE_SIZE): Promise<{ total: number; batches: { batchId: string; state: string }[] }> {
+  const response = await ctx.http.send(
+    {
+      service: SERVICE,
+      op: "listSparkBatches",
+      method: "GET",
+      origin: ctx.endpoint,
+      path: `/v2.0/${encodeURIComponent(ctx.projectId)}/batches`,
+      query: { from, size },
+      headers: { "content-type": "application/json" },
+    },
+    { authorizer: ctx.authorizer, classify: classifyHuawei },
+  );
+  if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing the batches failed", response);
+  const body = parseBody(listResponse, response, SERVICE, "list batches");
+  return { total: body.total, batches: body.sessions.map((b) => ({ batchId: b.id.toLowerCase(), state: b.state.trim().toLowerCase() })) };
+}
+
 /** What a cancel said. "refused": a 400 that is not "does not exist", most likely "already finished". */
 export type CancelOutcome = { outcome: "cancelled" } | { outcome: "gone"; message: string } | { outcome: "refused"; message: string };
 

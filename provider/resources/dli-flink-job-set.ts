@@ -50,6 +50,7 @@ export async function snapshotFlinkJobs(runtime: FlinkRuntime, ids: readonly str
     {
       pageSize: FLINK_LIST_PAGE_SIZE,
       concurrency: runtime.concurrency,
+      key: `dli-flink ${runtime.ctx.endpoint} ${runtime.ctx.projectId}`,
       fetch: async (index) => {
         const page = await listFlinkJobs(runtime.ctx, index * FLINK_LIST_PAGE_SIZE);
         return { total: page.totalCount, items: page.jobs };

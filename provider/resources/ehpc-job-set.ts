@@ -49,6 +49,7 @@ export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[]): 
     {
       pageSize: EHPC_LIST_PAGE_SIZE,
       concurrency: runtime.concurrency,
+      key: `ehpc ${runtime.ctx.endpoint} ${runtime.ctx.zone} ${runtime.ctx.clusterId}`,
       fetch: async (index) => {
         const page = await listEhpcJobs(runtime.ctx, index * EHPC_LIST_PAGE_SIZE);
         return { total: page.totalCount, items: page.jobs, containerGone: page.clusterGone };

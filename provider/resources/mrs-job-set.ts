@@ -55,6 +55,7 @@ export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[
     {
       pageSize: MRS_LIST_PAGE_SIZE,
       concurrency: runtime.concurrency,
+      key: `mrs ${runtime.ctx.endpoint} ${runtime.ctx.projectId} ${runtime.ctx.clusterId}`,
       fetch: async (index) => {
         const page = await listJobExecutions(runtime.ctx, index + 1);
         return { total: page.totalRecord, items: page.jobs, containerGone: page.clusterGone };

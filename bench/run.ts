@@ -1,0 +1,616 @@
+/**
+ * `npm run bench`: teardown at scale, through the real dynamic-provider host, against the emulator.
+ *
+ * Scenarios (each on a fresh emulator, each destroy on a fresh provider host, as every `pulumi destroy` starts one):
+ *   1. teardown of 100, 1,000 and 10,000 jobs spread over the four kinds (`workload.ts`), with the emulator's
+ *      per-request latency and batch limit; beside each, measured in the same run, the lower bound
+ *      (`lower-bound.ts`) and the per-job baseline (`baseline.ts`, on a sample, extrapolated); plus a refresh of
+ *      the same sets;
+ *   2. check + diff of 1,000 job sets: the provider host's CPU time, and no request;
+ *   3. a teardown under a low request-rate ceiling (JOBSETS_RATE_LIMIT_DLI): the most requests the emulator saw
+ *      in any window, against the ceiling.
+ * Prints a table with the targets beside the figures, and writes `latest.json` and `latest.svg` to the output
+ * directory (`bench/results/`; `--smoke`: a tiny run into `bench/results/smoke.tmp/`, for CI).
+ *
+ * Options: --smoke, --sizes 100,1000,10000, --latency-ms 20, --max-batch-size 100, --baseline-sample 500,
+ * --check-sets 1000, --ceiling 50/s, --out <dir>.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  DEFAULT_ACCESS_KEY,
+  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+  DEFAULT_SECRET_KEY,
+  DEFAULT_STOP_DELAY_MS,
+  startEmulator,
+  type RecordedCall,
+} from "../emulator";
+import { HTTP_DEFAULTS } from "../provider/clients/http";
+import { DEFAULT_RATE_LIMITS, formatRateLimit, parseRateLimit, type RateLimit } from "../provider/clients/rate-limit";
+import { DEFAULT_CONCURRENCY } from "../provider/dynamic";
+import * as lifecycle from "../provider/lifecycle";
+import { MAX_BATCH_SIZE } from "../provider/schema";
+import { silentProgress } from "../provider/wait/progress";
+import { REPO_ROOT } from "../test/harness/program";
+import { runBaseline, type BaselineResult } from "./baseline";
+import { teardownChart } from "./chart";
+import { LOWER_BOUND_FORMULA, lowerBound, type LowerBound } from "./lower-bound";
+import { cpuTimeMs, peakRssBytes, rssBytes } from "./proc";
+import { destroy, providerTexts, refresh, resource, startHost, up, type Resource } from "./stack";
+import { EHPC_CLUSTER_ID, EHPC_ZONE, PROJECT_ID, seedWorkload, setArgs, TYPES, verifyTeardown, type Kind } from "./workload";
+
+// --- options ----------------------------------------------------------------------------------------------------
+
+interface Options {
+  smoke: boolean;
+  sizes: number[];
+  latencyMs: number;
+  maxBatchSize: number;
+  baselineSample: number;
+  checkSets: number;
+  ceiling: string;
+  out: string;
+}
+
+const FULL: Options = {
+  smoke: false,
+  sizes: [100, 1_000, 10_000],
+  latencyMs: 20,
+  maxBatchSize: 100,
+  baselineSample: 500,
+  checkSets: 1_000,
+  ceiling: "50/s",
+  out: path.join(REPO_ROOT, "bench", "results"),
+};
+
+/** A few seconds, every field: what CI runs so the benchmark cannot rot (test/bench-smoke.test.ts). */
+const SMOKE: Options = {
+  ...FULL,
+  smoke: true,
+  sizes: [24],
+  baselineSample: 12,
+  checkSets: 24,
+  ceiling: "20/s",
+  out: path.join(REPO_ROOT, "bench", "results", "smoke.tmp"),
+};
+
+const VALUED_OPTIONS = ["sizes", "latency-ms", "max-batch-size", "baseline-sample", "check-sets", "ceiling", "out"];
+
+function parseOptions(argv: readonly string[]): Options {
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.replace(/^--/, "");
+    if (VALUED_OPTIONS.includes(name)) i++;
+    else if (name !== "smoke") throw new RangeError(`unknown option "${argv[i]}"; known: --smoke, ${VALUED_OPTIONS.map((o) => `--${o} <value>`).join(", ")}`);
+  }
+  const options = { ...(argv.includes("--smoke") ? SMOKE : FULL) };
+  const value = (name: string): string | undefined => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const integer = (name: string, fallback: number, min: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw.replace(/[_,]/g, ""));
+    if (!Number.isInteger(parsed) || parsed < min) throw new RangeError(`--${name} must be a whole number ≥ ${min}, received "${raw}"`);
+    return parsed;
+  };
+  const sizes = value("sizes");
+  if (sizes !== undefined) options.sizes = sizes.split(",").map((size) => Number(size.trim().replace(/_/g, "")));
+  if (options.sizes.some((size) => !Number.isInteger(size) || size < 6)) throw new RangeError(`--sizes must be whole numbers ≥ 6 (one job per group), received "${sizes}"`);
+  options.latencyMs = integer("latency-ms", options.latencyMs, 0);
+  options.maxBatchSize = integer("max-batch-size", options.maxBatchSize, 1);
+  // The sets' batchSize follows the emulator's limit, and a set's batchSize is at most MAX_BATCH_SIZE.
+  if (options.maxBatchSize > MAX_BATCH_SIZE) throw new RangeError(`--max-batch-size must be at most ${MAX_BATCH_SIZE} (a set's largest batchSize)`);
+  options.baselineSample = integer("baseline-sample", options.baselineSample, 6);
+  options.checkSets = integer("check-sets", options.checkSets, 1);
+  options.ceiling = value("ceiling") ?? options.ceiling;
+  if (!parseRateLimit(options.ceiling, "--ceiling")) throw new RangeError(`--ceiling must be a ceiling to check, like "50/s", not "${options.ceiling}"`);
+  const out = value("out");
+  if (out !== undefined) options.out = path.resolve(out);
+  return options;
+}
+
+// --- the provider host's environment -----------------------------------------------------------------------------
+
+/** Credentials of the emulator, no endpoint defaults (every set names its endpoint), no ~/.qingcloud. */
+function hostEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HW_ACCESS_KEY: DEFAULT_ACCESS_KEY,
+    HW_SECRET_KEY: DEFAULT_SECRET_KEY,
+    HW_SECURITY_TOKEN: "",
+    HW_AUTH_TOKEN: "",
+    QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+    QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+    HOME: "/nonexistent-jobsets-bench-home",
+    ...extra,
+  };
+}
+
+// --- measurements ------------------------------------------------------------------------------------------------
+
+function countByOp(calls: readonly RecordedCall[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of calls) counts[call.op] = (counts[call.op] ?? 0) + 1;
+  return counts;
+}
+
+/** The most requests the emulator saw in flight at once (from arrival to answer). */
+function peakInFlight(calls: readonly RecordedCall[]): number {
+  const events = calls.flatMap((call) => [[call.at, 1] as const, [call.answeredAt, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, delta] of events) peak = Math.max(peak, (now += delta));
+  return peak;
+}
+
+/** The most arrivals in any window of `windowMs` (half-open: [t, t + windowMs)). */
+function maxInWindow(arrivals: readonly number[], windowMs: number): number {
+  const sorted = [...arrivals].sort((a, b) => a - b);
+  let max = 0;
+  for (let last = 0, first = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= windowMs) first++;
+    max = Math.max(max, last - first + 1);
+  }
+  return max;
+}
+
+interface TeardownResult {
+  jobs: number;
+  sets: number;
+  wallMs: number;
+  requests: number;
+  requestsByOp: Record<string, number>;
+  peakInFlight: number;
+  hostPeakRssBytes: number | null;
+  /** The same host's resident memory after start-up and Configure, before the first Delete. */
+  hostIdleRssBytes: number | null;
+  hostCpuMs: number | null;
+  lowerBound: LowerBound;
+  baseline: BaselineResult & { extrapolated: boolean; ms: number };
+  /** wallMs / lowerBound.ms */
+  vsLowerBound: number;
+  /** baseline.ms / wallMs */
+  fasterThanBaseline: number;
+  up: { requests: number; wallMs: number };
+  refresh: { requests: number; wallMs: number };
+  /** Members not torn down as their mode says, outsiders touched: must be empty. */
+  problems: string[];
+}
+
+async function teardownScenario(jobs: number, options: Options, texts: Record<Kind, string>): Promise<TeardownResult> {
+  const emu = await startEmulator({ latencyMs: options.latencyMs, maxBatchSize: options.maxBatchSize });
+  try {
+    const workload = seedWorkload(emu, jobs);
+    const resources = workload.sets.map((set) => resource(set.kind, set.name, setArgs(set, emu.url, options.maxBatchSize), texts[set.kind]));
+
+    const upHost = await startHost(hostEnv());
+    let upResult: TeardownResult["up"];
+    let refreshResult: TeardownResult["refresh"];
+    try {
+      let started = performance.now();
+      await up(upHost, resources);
+      upResult = { requests: emu.calls().length, wallMs: performance.now() - started };
+      emu.resetCalls();
+      started = performance.now();
+      await refresh(upHost, resources);
+      refreshResult = { requests: emu.calls().length, wallMs: performance.now() - started };
+    } finally {
+      await upHost.stop();
+    }
+
+    // `pulumi destroy`: a new host, every set deleted at once, as the engine deletes independent resources.
+    const host = await startHost(hostEnv());
+    let wallMs: number;
+    let hostPeakRssBytes: number | undefined;
+    let hostIdleRssBytes: number | undefined;
+    let hostCpuMs: number | undefined;
+    try {
+      hostIdleRssBytes = rssBytes(host.pid);
+      emu.resetCalls();
+      const cpuBefore = cpuTimeMs(host.pid);
+      const started = performance.now();
+      await destroy(host, resources);
+      wallMs = performance.now() - started;
+      const cpuAfter = cpuTimeMs(host.pid);
+      hostCpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      hostPeakRssBytes = peakRssBytes(host.pid);
+    } finally {
+      await host.stop();
+    }
+    const calls = emu.calls();
+    const problems = verifyTeardown(emu, workload);
+    const bound = lowerBound(workload, {
+      latencyMs: options.latencyMs,
+      concurrency: HTTP_DEFAULTS.connectionsPerOrigin,
+      batchSize: options.maxBatchSize,
+      stopDelayMs: DEFAULT_STOP_DELAY_MS,
+    });
+    const sample = await runBaseline(emu, Math.min(jobs, options.baselineSample));
+    const baselineMs = sample.perJobMs * jobs;
+    return {
+      jobs,
+      sets: workload.sets.length,
+      wallMs,
+      requests: calls.length,
+      requestsByOp: countByOp(calls),
+      peakInFlight: peakInFlight(calls),
+      hostPeakRssBytes: hostPeakRssBytes ?? null,
+      hostIdleRssBytes: hostIdleRssBytes ?? null,
+      hostCpuMs: hostCpuMs ?? null,
+      lowerBound: bound,
+      baseline: { ...sample, extrapolated: sample.jobs < jobs, ms: baselineMs },
+      vsLowerBound: wallMs / bound.ms,
+      fasterThanBaseline: baselineMs / wallMs,
+      up: upResult,
+      refresh: refreshResult,
+      problems,
+    };
+  } finally {
+    await emu.close();
+  }
+}
+
+interface CheckDiffResult {
+  sets: number;
+  jobs: number;
+  /** The provider host's CPU time for every Check, then every Diff (its first call loads the provider). */
+  hostCpuMs: number | null;
+  /** The provider's own code: lifecycle.check then lifecycle.diff of the same sets, in this process. */
+  lifecycleCpuMs: number;
+  wallMs: number;
+  requests: number;
+  /** Diffs that reported a change (none should: the inputs are the state). */
+  changes: number;
+  failures: number;
+}
+
+/** IDs that pass each kind's schema; check and diff send nothing, so they need not exist. */
+function fakeIds(kind: Kind, set: number, count: number): string[] {
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
+  return Array.from({ length: count }, (_, i) => {
+    const n = set * count + i + 1;
+    if (kind === "flink") return String(1_000_000 + n);
+    if (kind === "ehpc") return `hpcjob-${n.toString(36).padStart(8, "0")}`;
+    return `${hex(n, 8)}-0000-4000-8000-${hex(set, 12)}`;
+  });
+}
+
+/**
+ * CPU time of `lifecycle.check` then `lifecycle.diff` over the sets, in this process: the provider's part of a
+ * preview, without the host's gRPC server and protobuf conversions. Check and diff take no HTTP client, so
+ * they cannot send anything.
+ */
+function lifecycleCheckDiffCpuMs(resources: readonly Resource[]): number {
+  const services = { config: () => undefined, env: hostEnv(), progress: silentProgress, configKeys: [], isUnknown: () => false };
+  const typeOf = (kind: Kind) => TYPES[kind].split(":").pop()!;
+  const before = process.cpuUsage();
+  for (const r of resources) {
+    const checked = lifecycle.check(typeOf(r.kind), r.news, services);
+    if (checked.failures.length) throw new Error(`lifecycle.check ${r.urn}: ${checked.failures.map((f) => f.reason).join("; ")}`);
+    if (lifecycle.diff(typeOf(r.kind), checked.inputs, checked.inputs, services).changes) throw new Error(`lifecycle.diff ${r.urn}: a change`);
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+async function checkDiffScenario(sets: number, texts: Record<Kind, string>): Promise<CheckDiffResult> {
+  const JOBS_PER_SET = 10;
+  const kinds: { kind: Kind; args: (ids: string[], endpoint: string) => Record<string, unknown> }[] = [
+    { kind: "flink", args: (ids, endpoint) => ({ jobIds: ids, projectId: PROJECT_ID, endpoint, teardown: "stop-then-delete" }) },
+    { kind: "spark", args: (ids, endpoint) => ({ batchIds: ids, projectId: PROJECT_ID, endpoint }) },
+    { kind: "mrs", args: (ids, endpoint) => ({ clusterId: "bench-cluster", jobIds: ids, projectId: PROJECT_ID, endpoint }) },
+    { kind: "ehpc", args: (ids, endpoint) => ({ clusterId: EHPC_CLUSTER_ID, zone: EHPC_ZONE, jobIds: ids, endpoint }) },
+  ];
+  const emu = await startEmulator();
+  try {
+    const resources: Resource[] = Array.from({ length: sets }, (_, i) => {
+      const { kind, args } = kinds[i % kinds.length]!;
+      return resource(kind, `check-${i}`, args(fakeIds(kind, i, JOBS_PER_SET), emu.url), texts[kind]);
+    });
+    const host = await startHost(hostEnv());
+    try {
+      const cpuBefore = cpuTimeMs(host.pid);
+      const started = performance.now();
+      const checked = await Promise.all(resources.map((r) => host.check(r.urn, {}, r.news)));
+      // A preview with nothing changed: the state is what check returned, the new inputs the same.
+      const diffs = await Promise.all(resources.map((r, i) => host.diff(`${r.kind}/${i}`, r.urn, checked[i]!.inputs, checked[i]!.inputs)));
+      const wallMs = performance.now() - started;
+      const cpuAfter = cpuTimeMs(host.pid);
+      return {
+        sets,
+        jobs: sets * JOBS_PER_SET,
+        hostCpuMs: cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore,
+        lifecycleCpuMs: lifecycleCheckDiffCpuMs(resources),
+        wallMs,
+        requests: emu.calls().length,
+        changes: diffs.filter((d) => d.changes !== false).length,
+        failures: checked.reduce((n, c) => n + c.failures.length, 0),
+      };
+    } finally {
+      await host.stop();
+    }
+  } finally {
+    await emu.close();
+  }
+}
+
+interface RateCeilingResult {
+  variable: string;
+  ceiling: string;
+  limit: RateLimit;
+  /** DLI requests of the teardown. */
+  requests: number;
+  /** The most DLI requests the emulator saw arrive within any window of the ceiling's length. */
+  maxInWindow: number;
+  wallMs: number;
+  /** The same teardown with the default ceiling, for contrast. */
+  unlimited: { maxInWindow: number; wallMs: number };
+  problems: string[];
+}
+
+/** A Flink and a Spark set (one DLI endpoint), torn down under `ceiling`, and again under the default. */
+async function rateCeilingScenario(options: Options, texts: Record<Kind, string>): Promise<RateCeilingResult> {
+  const limit = parseRateLimit(options.ceiling, "--ceiling")!;
+  const size = options.smoke ? { spark: 8, flink: 12 } : { spark: 150, flink: 300 };
+  const run = async (extraEnv: Record<string, string>) => {
+    const emu = await startEmulator({ latencyMs: 5, maxBatchSize: options.maxBatchSize });
+    try {
+      const workload = {
+        jobs: size.spark + size.flink,
+        outsiders: { flink: "", spark: "", mrs: "", ehpc: "" },
+        sets: [
+          { group: "spark" as const, kind: "spark" as const, name: "ceiling-spark", ids: emu.seedSparkBatches(PROJECT_ID, Array.from({ length: size.spark }, () => ({ state: "running" }))) },
+          {
+            group: "flink-stop-then-delete" as const,
+            kind: "flink" as const,
+            name: "ceiling-flink",
+            ids: emu.seedFlinkJobs(PROJECT_ID, Array.from({ length: size.flink }, () => ({ status: "job_running" as const }))),
+          },
+        ],
+      };
+      const resources = workload.sets.map((set) => resource(set.kind, set.name, setArgs(set, emu.url, options.maxBatchSize), texts[set.kind]));
+      const upHost = await startHost(hostEnv());
+      try {
+        await up(upHost, resources);
+      } finally {
+        await upHost.stop();
+      }
+      const host = await startHost(hostEnv(extraEnv));
+      emu.resetCalls();
+      const started = performance.now();
+      try {
+        await destroy(host, resources);
+      } finally {
+        await host.stop();
+      }
+      const wallMs = performance.now() - started;
+      const dli = emu.calls().filter((call) => call.service.startsWith("dli"));
+      const problems = verifyTeardown(emu, workload).filter((problem) => !problem.includes("outsider"));
+      return { requests: dli.length, maxInWindow: maxInWindow(dli.map((call) => call.at), limit.windowMs), wallMs, problems };
+    } finally {
+      await emu.close();
+    }
+  };
+  const limited = await run({ JOBSETS_RATE_LIMIT_DLI: options.ceiling });
+  const unlimited = await run({});
+  return {
+    variable: "JOBSETS_RATE_LIMIT_DLI",
+    ceiling: options.ceiling,
+    limit,
+    requests: limited.requests,
+    maxInWindow: limited.maxInWindow,
+    wallMs: limited.wallMs,
+    unlimited: { maxInWindow: unlimited.maxInWindow, wallMs: unlimited.wallMs },
+    problems: [...limited.problems, ...unlimited.problems],
+  };
+}
+
+// --- report ------------------------------------------------------------------------------------------------------
+
+interface Target {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const MB = 1_000_000;
+const MIB = 1024 * 1024;
+const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(0)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+const mib = (bytes: number | null) => (bytes === null ? "n/a" : `${(bytes / MIB).toFixed(0)} MiB`);
+const n = (value: number) => value.toLocaleString("en-US");
+
+function targetsOf(largest: TeardownResult, checkDiff: CheckDiffResult, ceiling: RateCeilingResult, providerBytes: number): Target[] {
+  const jobs = n(largest.jobs);
+  return [
+    {
+      name: `${jobs}-job teardown vs the lower bound`,
+      target: "≤ 1.25 × LB",
+      measured: `${largest.vsLowerBound.toFixed(2)} × (${ms(largest.wallMs)} vs ${ms(largest.lowerBound.ms)})`,
+      met: largest.vsLowerBound <= 1.25,
+    },
+    {
+      name: `${jobs}-job teardown vs the per-job baseline`,
+      target: "≥ 50 × faster",
+      measured: `${largest.fasterThanBaseline.toFixed(0)} × (${ms(largest.wallMs)} vs ${ms(largest.baseline.ms)}${largest.baseline.extrapolated ? ", extrapolated" : ""})`,
+      met: largest.fasterThanBaseline >= 50,
+    },
+    {
+      name: `provider host peak memory (${jobs}-job teardown)`,
+      target: "< 150 MB",
+      measured:
+        largest.hostPeakRssBytes === null
+          ? "n/a (no /proc)"
+          : `${(largest.hostPeakRssBytes / MB).toFixed(0)} MB (${mib(largest.hostPeakRssBytes)}; the idle host: ${mib(largest.hostIdleRssBytes)})`,
+      met: largest.hostPeakRssBytes !== null && largest.hostPeakRssBytes < 150 * MB,
+    },
+    { name: "serialized provider per resource", target: "< 2 KiB", measured: `${n(providerBytes)} bytes (stored twice: inputs and outputs)`, met: providerBytes < 2048 },
+    {
+      name: `check + diff of ${n(checkDiff.sets)} sets: the provider's code`,
+      target: "< 1 s CPU, 0 requests",
+      measured: `${ms(checkDiff.lifecycleCpuMs)} CPU (lifecycle, in process), ${checkDiff.requests} requests`,
+      met: checkDiff.lifecycleCpuMs < 1000 && checkDiff.requests === 0,
+    },
+    {
+      name: `check + diff of ${n(checkDiff.sets)} sets: the whole host`,
+      target: "< 1 s CPU, 0 requests",
+      measured: `${checkDiff.hostCpuMs === null ? "n/a" : ms(checkDiff.hostCpuMs)} CPU (host process: gRPC, protobuf, provider load), ${checkDiff.requests} requests`,
+      met: checkDiff.hostCpuMs !== null && checkDiff.hostCpuMs < 1000 && checkDiff.requests === 0,
+    },
+    {
+      name: `request-rate ceiling (${ceiling.variable}=${ceiling.ceiling})`,
+      target: `≤ ${n(ceiling.limit.requests)} per ${ms(ceiling.limit.windowMs)} window`,
+      measured: `max ${n(ceiling.maxInWindow)} in any window (${n(ceiling.unlimited.maxInWindow)} without it)`,
+      met: ceiling.maxInWindow <= ceiling.limit.requests,
+    },
+  ];
+}
+
+function pad(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+}
+
+function printReport(report: Report): void {
+  const { options } = report;
+  console.log(
+    `\nTeardown through the dynamic-provider host, against the emulator (latency ${options.latencyMs} ms, batch limit ${options.maxBatchSize}, ` +
+      `${report.settings.connectionsPerEndpoint} connections per endpoint, ${report.settings.concurrencyPerSet} calls in flight per set)`,
+  );
+  const head = ["jobs", "sets", "wall", "requests", "LB req", "LB", "× LB", "baseline", "× faster", "peak RSS", "host CPU", "refresh"];
+  const widths = [7, 5, 8, 9, 7, 8, 6, 22, 9, 9, 9, 20];
+  console.log(pad(head, widths));
+  for (const row of report.teardown) {
+    console.log(
+      pad(
+        [
+          n(row.jobs),
+          String(row.sets),
+          ms(row.wallMs),
+          n(row.requests),
+          n(row.lowerBound.requests),
+          ms(row.lowerBound.ms),
+          row.vsLowerBound.toFixed(2),
+          `${ms(row.baseline.ms)}${row.baseline.extrapolated ? "*" : ""} (${row.baseline.perJobMs.toFixed(1)} ms/job)`,
+          row.fasterThanBaseline.toFixed(0),
+          mib(row.hostPeakRssBytes),
+          row.hostCpuMs === null ? "n/a" : ms(row.hostCpuMs),
+          `${n(row.refresh.requests)} req, ${ms(row.refresh.wallMs)}`,
+        ],
+        widths,
+      ),
+    );
+  }
+  const sampled = report.teardown.find((row) => row.baseline.extrapolated);
+  if (sampled) console.log(`* baseline measured on ${n(sampled.baseline.jobs)} jobs (one request each, sequentially) and extrapolated linearly`);
+  console.log(`Lower bound: ${report.formulas.lowerBound}`);
+  console.log(`Baseline: ${report.formulas.baseline}`);
+  for (const row of report.teardown) if (row.problems.length) console.log(`PROBLEMS at ${n(row.jobs)} jobs:\n  ${row.problems.join("\n  ")}`);
+
+  const { checkDiff, rateCeiling } = report;
+  console.log(
+    `\nCheck + diff of ${n(checkDiff.sets)} sets (${n(checkDiff.jobs)} job IDs): ${ms(checkDiff.lifecycleCpuMs)} of CPU in the provider's code (in process), ` +
+      `${checkDiff.hostCpuMs === null ? "n/a" : ms(checkDiff.hostCpuMs)} of host CPU through gRPC, ` +
+      `${ms(checkDiff.wallMs)} wall, ${checkDiff.requests} requests, ${checkDiff.changes} diffs with changes, ${checkDiff.failures} check failures`,
+  );
+  console.log(
+    `Rate ceiling ${rateCeiling.variable}=${rateCeiling.ceiling}: ${n(rateCeiling.requests)} DLI requests in ${ms(rateCeiling.wallMs)}, at most ` +
+      `${n(rateCeiling.maxInWindow)} in any ${ms(rateCeiling.limit.windowMs)} window (default ceiling: ${n(rateCeiling.unlimited.maxInWindow)}, ${ms(rateCeiling.unlimited.wallMs)})`,
+  );
+  console.log(`Serialized provider: ${Object.entries(report.serializedProvider.bytesByKind).map(([kind, bytes]) => `${kind} ${n(bytes)} B`).join(", ")}`);
+
+  console.log("\nTargets");
+  for (const target of report.targets) console.log(`  ${target.met ? "✓" : "✗"} ${target.name.padEnd(48)} ${target.target.padEnd(24)} ${target.measured}`);
+}
+
+interface Report {
+  schema: 1;
+  command: string;
+  generatedAt: string;
+  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryBytes: number };
+  options: Options;
+  settings: { connectionsPerEndpoint: number; concurrencyPerSet: number; stopDelayMs: number; defaultRateLimits: string; environment: Record<string, string> };
+  formulas: { lowerBound: string; baseline: string };
+  teardown: TeardownResult[];
+  checkDiff: CheckDiffResult;
+  rateCeiling: RateCeilingResult;
+  serializedProvider: { bytesByKind: Record<Kind, number>; maxBytes: number };
+  targets: Target[];
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const texts = await providerTexts();
+  const teardown: TeardownResult[] = [];
+  for (const jobs of options.sizes) {
+    console.error(`bench: teardown of ${n(jobs)} jobs…`);
+    teardown.push(await teardownScenario(jobs, options, texts));
+  }
+  console.error(`bench: check + diff of ${n(options.checkSets)} sets…`);
+  const checkDiff = await checkDiffScenario(options.checkSets, texts);
+  console.error(`bench: a teardown under JOBSETS_RATE_LIMIT_DLI=${options.ceiling}…`);
+  const rateCeiling = await rateCeilingScenario(options, texts);
+
+  const bytesByKind = Object.fromEntries(Object.entries(texts).map(([kind, text]) => [kind, Buffer.byteLength(text)])) as Record<Kind, number>;
+  const maxBytes = Math.max(...Object.values(bytesByKind));
+  const largest = teardown.reduce((a, b) => (b.jobs > a.jobs ? b : a));
+  const report: Report = {
+    schema: 1,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    generatedAt: new Date().toISOString(),
+    machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryBytes: os.totalmem() },
+    options: { ...options, out: path.relative(REPO_ROOT, options.out) || "." },
+    settings: {
+      connectionsPerEndpoint: HTTP_DEFAULTS.connectionsPerOrigin,
+      concurrencyPerSet: Number(process.env.JOBSETS_CONCURRENCY) || DEFAULT_CONCURRENCY,
+      stopDelayMs: DEFAULT_STOP_DELAY_MS,
+      defaultRateLimits: Object.entries(DEFAULT_RATE_LIMITS)
+        .map(([service, limit]) => `${service} ${limit ? formatRateLimit(limit) : "none"}`)
+        .join(", "),
+      environment: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith("JOBSETS_")) as [string, string][]),
+    },
+    formulas: {
+      lowerBound: LOWER_BOUND_FORMULA,
+      baseline:
+        "one request per job, sequentially (Flink DELETE /streaming/jobs/{id}, Spark per-batch cancel, MRS batch-delete of one ID, " +
+        "EHPC deleteJobs of one ID), with the provider's clients and HttpClient; measured on a sample and extrapolated linearly",
+    },
+    teardown,
+    checkDiff,
+    rateCeiling,
+    serializedProvider: { bytesByKind, maxBytes },
+    targets: targetsOf(largest, checkDiff, rateCeiling, maxBytes),
+  };
+  printReport(report);
+
+  fs.mkdirSync(options.out, { recursive: true });
+  const json = path.join(options.out, "latest.json");
+  const svg = path.join(options.out, "latest.svg");
+  fs.writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(
+    svg,
+    teardownChart(
+      teardown.map((row) => ({
+        label: `${n(row.jobs)} jobs`,
+        lowerBoundMs: row.lowerBound.ms,
+        measuredMs: row.wallMs,
+        baselineMs: row.baseline.ms,
+        ...(row.baseline.extrapolated ? { baselineNote: "extrapolated" } : {}),
+      })),
+      `${options.latencyMs} ms a request, ${report.settings.connectionsPerEndpoint} connections, batch limit ${options.maxBatchSize}; ${report.command}`,
+    ),
+  );
+  console.log(`\nWrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), svg)}`);
+  const problems = [...teardown.flatMap((row) => row.problems), ...rateCeiling.problems];
+  if (problems.length || checkDiff.requests > 0 || checkDiff.changes > 0 || checkDiff.failures > 0) {
+    console.error("bench: the runs were not correct (see PROBLEMS above): the figures do not count");
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  // A bad option is the user's to fix: its message says how. Anything else, with its stack.
+  console.error(error instanceof RangeError ? `bench: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+// Teardown at scale (issue 6). The snapshot's paging (`snapshotPaged`) against scripted lists that move while
+// they are read: the sets of one project are deleted in parallel, so jobs vanish (and sometimes appear) between
+// page reads; then the paths a large set takes through `provider/lifecycle.ts` against the emulator: a Spark set of a
+// page or more reads the list rather than each batch, a small set in a long list is looked up job by job, and sets
+// of one project read each page once between them.
+import { describe, expect } from "vitest";
+import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, type Emulator } from "../emulator";
+import * as lifecycle from "../provider/lifecycle";
+import { snapshotPaged, type ListPage, type PagedListing } from "../provider/resources/teardown";
+import { servicesFor, test } from "./helpers/lifecycle";
+
+const P = DEFAULT_PROJECT_ID;
+const PAGE = 100;
+
+/**
+ * A newest-first list of `size` items ("i0000" oldest), paged by offset like the APIs', whose `beforeRead(page)`
+ * may change it just before a page is cut (another set deleting, a job created). Records the pages read and the
+ * lookups made.
+ */
+function movingList(size: number, beforeRead: (items: string[], pageIndex: number) => void = () => {}, key = "list") {
+  let items = Array.from({ length: size }, (_, i) => `i${String(i).padStart(4, "0")}`).reverse();
+  const reads: number[] = [];
+  const lookups: string[][] = [];
+  const listing: PagedListing<string> = {
+    pageSize: PAGE,
+    concurrency: 4,
+    key,
+    fetch: async (pageIndex): Promise<ListPage<string>> => {
+      beforeRead(items, pageIndex);
+      reads.push(pageIndex);
+      return { total: items.length, items: items.slice(pageIndex * PAGE, (pageIndex + 1) * PAGE) };
+    },
+    idOf: (item) => item,
+    lookup: async (ids) => {
+      lookups.push(ids);
+      return ids.filter((id) => items.includes(id));
+    },
+  };
+  return {
+    listing,
+    reads,
+    lookups,
+    remove: (predicate: (item: string) => boolean, count: number) => {
+      let left = count;
+      items = items.filter((item) => !(left > 0 && predicate(item) && left--));
+    },
+    insertNewest: (ids: string[]) => (items = [...ids, ...items]),
+    items: () => items,
+  };
+}
+
+const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `i${String(from + i).padStart(4, "0")}`);
+
+describe("snapshotPaged", () => {
+  test("issue-6: a set's members are all found while another set deletes the jobs listed before them", async () => {
+    // 1,000 jobs; the set holds the oldest 300 (the list's last pages); a newer set's jobs (the first pages) are
+    // deleted, 60 before each page read: read front to back, the members would slide into pages already read.
+    const members = ids(0, 300);
+    const list = movingList(1_000, (_items, pageIndex) => {
+      if (pageIndex > 0) list.remove((item) => item >= "i0300", 60);
+    });
+    const snapshot = await snapshotPaged(list.listing, members);
+    expect([...snapshot.found.keys()].sort()).toEqual(members);
+    // Back to front, no member could be missed: no lookup was needed.
+    expect(list.lookups).toEqual([]);
+    expect(list.reads[0]).toBe(0);
+    expect(list.reads.slice(1)).toEqual([...list.reads.slice(1)].sort((a, b) => b - a));
+  });
+
+  test("issue-6: jobs created while we page push members towards pages already read: the listing moved, the members not seen are looked up", async () => {
+    const members = ids(0, 300);
+    let created = 0;
+    const list = movingList(1_000, (_items, pageIndex) => {
+      if (pageIndex > 0) list.insertNewest(Array.from({ length: 70 }, () => `n${String(created++).padStart(4, "0")}`));
+    });
+    const snapshot = await snapshotPaged(list.listing, members);
+    expect([...snapshot.found.keys()].sort()).toEqual(members);
+    expect(list.lookups).toHaveLength(1);
+    expect(list.lookups[0]!.length).toBeGreaterThan(0);
+    // Only members the pages did not show were looked up.
+    expect(list.lookups[0]!.every((id) => members.includes(id))).toBe(true);
+  });
+
+  test("a member gone for real stays gone, even after a lookup", async () => {
+    const members = ids(0, 300);
+    let deleted = false;
+    const list = movingList(1_000, (_items, pageIndex) => {
+      if (pageIndex === 0 || deleted) return;
+      deleted = true;
+      list.remove((item) => item === "i0042", 1);
+      list.remove((item) => item >= "i0300", 60);
+    });
+    const snapshot = await snapshotPaged(list.listing, members);
+    expect(snapshot.found.has("i0042")).toBe(false);
+    expect(snapshot.found.size).toBe(299);
+    expect(list.lookups).toEqual([["i0042"]]);
+  });
+
+  test("a few members in a long list are looked up one by one rather than paged", async () => {
+    const list = movingList(5_000);
+    const snapshot = await snapshotPaged(list.listing, ["i0001", "i0002", "i4999", "gone"]);
+    // Page 0 (the newest 100) holds i4999; the 3 others cost 3 lookups, not 49 pages.
+    expect(list.reads).toEqual([0]);
+    expect(list.lookups).toEqual([["i0001", "i0002", "gone"]]);
+    expect([...snapshot.found.keys()].sort()).toEqual(["i0001", "i0002", "i4999"]);
+  });
+
+  test("snapshots of one list at the same time share each page read; of different lists, they do not", async () => {
+    const shared = movingList(1_000, () => {}, "project-a");
+    const [a, b] = await Promise.all([snapshotPaged(shared.listing, ids(0, 100)), snapshotPaged(shared.listing, ids(0, 100))]);
+    expect(a.found.size).toBe(100);
+    expect(b.found.size).toBe(100);
+    expect(shared.reads.filter((page) => page === 0)).toHaveLength(1);
+    expect(new Set(shared.reads).size).toBe(shared.reads.length);
+
+    const other = movingList(1_000, () => {}, "project-b");
+    const third = movingList(1_000, () => {}, "project-c");
+    await Promise.all([snapshotPaged(other.listing, ids(0, 100)), snapshotPaged(third.listing, ids(0, 100))]);
+    expect(other.reads.length + third.reads.length).toBe(2 * other.reads.length);
+  });
+});
+
+function env(emu: Emulator) {
+  return { HW_ACCESS_KEY: DEFAULT_ACCESS_KEY, HW_SECRET_KEY: DEFAULT_SECRET_KEY, HW_PROJECT_ID: P, JOBSETS_DLI_ENDPOINT: emu.url };
+}
+
+function checked(type: string, services: lifecycle.Services, inputs: Record<string, unknown>) {
+  const result = lifecycle.check(type, inputs, services);
+  expect(result.failures).toEqual([]);
+  return result.inputs;
+}
+
+describe("large sets through the lifecycle", () => {
+  test("a Spark set of a page or more reads the project's list, not each batch; cancels each active batch once", async ({ emu, http, progress }) => {
+    const services = servicesFor({ http, progress }, env(emu));
+    const running = emu.seedSparkBatches(P, Array.from({ length: 120 }, () => ({ state: "running" })));
+    const finished = emu.seedSparkBatches(P, Array.from({ length: 30 }, () => ({ state: "success" })));
+    const [outsider] = emu.seedSparkBatches(P, [{ state: "running" }]);
+    const inputs = checked("DliSparkBatchSet", services, { batchIds: [...running, ...finished] });
+
+    await lifecycle.remove("DliSparkBatchSet", "x", inputs, services);
+
+    const ops = emu.calls().map((call) => call.op);
+    const cancels = emu.calls({ op: "spark.cancel" }).map((call) => call.path.split("/").pop());
+    expect(cancels.sort()).toEqual([...running].sort());
+    // The snapshot and the confirmation read the 151-batch list, 2 pages a pass; a state call per batch would be 270.
+    expect(ops.filter((op) => op === "spark.list").length).toBeGreaterThanOrEqual(4);
+    expect(ops.filter((op) => op === "spark.state").length).toBeLessThan(running.length);
+    const states = new Map(emu.sparkBatches(P).map((batch) => [batch.id, batch.state.toLowerCase()]));
+    expect(running.every((id) => states.get(id) === "dead")).toBe(true);
+    expect(states.get(outsider!)).toBe("running");
+  });
+
+  test("refresh of a large Spark set reads the list", async ({ emu, http, progress }) => {
+    const services = servicesFor({ http, progress }, env(emu));
+    const batches = emu.seedSparkBatches(P, Array.from({ length: 120 }, (_, i) => ({ state: i % 2 ? "running" : "success" })));
+    const inputs = checked("DliSparkBatchSet", services, { batchIds: batches });
+    const result = await lifecycle.read("DliSparkBatchSet", "x", inputs, services);
+    expect(emu.calls().every((call) => call.op === "spark.list")).toBe(true);
+    expect((result.outs.batchIds as string[]).length).toBe(120);
+  });
+
+  test("a small Flink set in a busy project: its jobs are looked up, not the project's 10 pages", async ({ emu, http, progress }) => {
+    const services = servicesFor({ http, progress }, env(emu));
+    const members = emu.seedFlinkJobs(P, [{}, {}, { status: "job_cancel_success" }]);
+    emu.seedFlinkJobs(P, Array.from({ length: 1_000 }, () => ({})));
+    const inputs = checked("DliFlinkJobSet", services, { jobIds: members, teardown: "delete" });
+
+    await lifecycle.remove("DliFlinkJobSet", "x", inputs, services);
+
+    expect(emu.calls().map((call) => call.op)).toEqual(["flink.list", "flink.detail", "flink.detail", "flink.detail", "flink.delete"]);
+    expect(emu.flinkJobs(P).filter((job) => members.includes(job.jobId))).toEqual([]);
+  });
+
+  test("sets of one project torn down in parallel: every job torn down, each page read about once", async ({ emu, http, progress }) => {
+    const services = servicesFor({ http, progress }, env(emu));
+    const sets = [0, 1, 2].map(() => emu.seedFlinkJobs(P, Array.from({ length: 300 }, () => ({ status: "job_cancel_success" as const }))));
+    const states = sets.map((jobIds) => checked("DliFlinkJobSet", services, { jobIds, teardown: "delete" }));
+
+    await Promise.all(states.map((state, i) => lifecycle.remove("DliFlinkJobSet", `set-${i}`, state, services)));
+
+    expect(emu.flinkJobs(P)).toEqual([]);
+    // 9 pages of 100; three snapshots each reading them all would be 27.
+    expect(emu.calls({ op: "flink.list" }).length).toBeLessThan(18);
+  });
+});

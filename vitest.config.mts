@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default on 2 cores is one worker; most of a harness test's time is spent waiting on child
+    // processes (program, provider host) and the emulator, so two files side by side nearly halve the wall time.
+    maxWorkers: 2,
     // Never let a leftover `.only` pass CI silently.
     allowOnly: false,
   },

@@ -25,12 +25,12 @@
 //
 // What this harness does not do: pass the provider resource (`provider` in the requests), call Remediate, or
 // decide which of a preview's values are unknown (a test puts UNKNOWN_VALUE where the engine would).
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as analyzerprotoTypes from "@pulumi/pulumi/proto/analyzer_pb";
 import { linkPackage, type RegisteredResourceOptions } from "./program";
-import { PULUMI_DIR, toStruct, type Props } from "./provider-host";
+import { PULUMI_DIR, readPort, toStruct, type Props } from "./provider-host";
 
 // The proto modules and gRPC copy @pulumi/pulumi itself resolves (a second google-protobuf breaks the messages).
 const fromPulumi = (request: string): unknown => require(require.resolve(request, { paths: [PULUMI_DIR] }));
@@ -215,7 +215,7 @@ export async function startPolicyPack(opts: StartPolicyPackOptions): Promise<Pol
 
   let port: number;
   try {
-    port = await readPort(child, () => out, () => `${out}${err}`, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    port = await readPort("policy pack", child, () => out, () => `${out}${err}`, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   } catch (error) {
     child.kill("SIGKILL");
     throw error;
@@ -642,30 +642,3 @@ function decodeAnalyzeResponse(resp: analyzerprotoTypes.AnalyzeResponse): Analyz
   };
 }
 
-function readPort(
-  child: ChildProcess,
-  stdout: () => string,
-  logs: () => string,
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-  timeoutMs: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`policy pack printed no port within ${timeoutMs} ms:\n${logs()}`)), timeoutMs);
-    const onData = (): void => {
-      const newline = stdout().indexOf("\n");
-      if (newline < 0) return;
-      const line = stdout().slice(0, newline).trim();
-      const port = Number(line);
-      finish(Number.isInteger(port) && port > 0 ? port : new Error(`policy pack's first line is not a port: ${JSON.stringify(line)}\n${logs()}`));
-    };
-    const finish = (result: number | Error): void => {
-      clearTimeout(timer);
-      child.stdout?.off("data", onData);
-      if (typeof result === "number") resolve(result);
-      else reject(result);
-    };
-    child.stdout?.on("data", onData);
-    void exited.then(({ code, signal }) => finish(new Error(`policy pack exited (code ${code}, signal ${signal}) before printing a port:\n${logs()}`)));
-    onData();
-  });
-}

@@ -234,7 +234,7 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
 
   let port: number;
   try {
-    port = await readPort(child, () => out, () => all, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    port = await readPort("provider host", child, () => out, () => all, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   } catch (err) {
     child.kill("SIGKILL");
     throw err;
@@ -402,7 +402,9 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
   };
 }
 
-function readPort(
+/** Waits for a spawned gRPC server's first stdout line, its port (the provider host, a plugin, a policy pack). */
+export function readPort(
+  what: string,
   child: ChildProcess,
   stdout: () => string,
   logs: () => string,
@@ -410,13 +412,13 @@ function readPort(
   timeoutMs: number,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`provider host printed no port within ${timeoutMs} ms:\n${logs()}`)), timeoutMs);
+    const timer = setTimeout(() => finish(new Error(`${what} printed no port within ${timeoutMs} ms:\n${logs()}`)), timeoutMs);
     const onData = (): void => {
       const newline = stdout().indexOf("\n");
       if (newline < 0) return;
       const line = stdout().slice(0, newline).trim();
       const port = Number(line);
-      finish(Number.isInteger(port) && port > 0 ? port : new Error(`provider host's first line is not a port: ${JSON.stringify(line)}\n${logs()}`));
+      finish(Number.isInteger(port) && port > 0 ? port : new Error(`${what}'s first line is not a port: ${JSON.stringify(line)}\n${logs()}`));
     };
     const finish = (result: number | Error): void => {
       clearTimeout(timer);
@@ -425,7 +427,7 @@ function readPort(
       else reject(result);
     };
     child.stdout?.on("data", onData);
-    void exited.then(({ code, signal }) => finish(new Error(`provider host exited (code ${code}, signal ${signal}) before printing a port:\n${logs()}`)));
+    void exited.then(({ code, signal }) => finish(new Error(`${what} exited (code ${code}, signal ${signal}) before printing a port:\n${logs()}`)));
     onData();
   });
 }

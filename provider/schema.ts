@@ -214,27 +214,9 @@ export interface FlinkJobSetState {
 
 export function flinkJobSetSchema(defaults: DefaultsSource) {
   return flinkArgsSchema.transform((args, ctx): FlinkJobSetState => {
-    const projectId = args.projectId ?? firstSet(defaults.config("jobsets:projectId"), defaults.env.HW_PROJECT_ID);
-    const region = args.region ?? firstSet(defaults.config("jobsets:region"), defaults.env.HW_REGION_NAME, defaults.env.OS_REGION_NAME);
-    const defaultEndpoint = args.endpoint === undefined ? defaultDliEndpoint(defaults, region) : undefined;
-    const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEndpoint, "endpoint", ctx);
+    const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, DLI);
     const teardownMode = args.teardown ?? "delete";
     const triggerSavepoint = args.triggerSavepoint ?? false;
-    if (!projectId) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["projectId"],
-        message: "required: pass projectId, or set the config jobsets:projectId or the environment variable HW_PROJECT_ID",
-      });
-    }
-    if (!endpoint && defaultEndpoint === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["region"],
-        message:
-          "required to find the DLI endpoint: pass region (or endpoint), or set jobsets:region, HW_REGION_NAME or JOBSETS_DLI_ENDPOINT",
-      });
-    }
     if (triggerSavepoint && teardownMode === "delete") {
       ctx.addIssue({
         code: "custom",
@@ -308,7 +290,21 @@ const ehpcJobId = z.custom<string>(() => true).transform((value, ctx): string =>
   return trimmed;
 });
 
-function requireProjectId(projectId: string | undefined, ctx: z.RefinementCtx): void {
+/**
+ * Where a Huawei set's jobs live: project and region from the inputs, then the config, then the
+ * environment; the endpoint from the inputs or the service's default. Missing ones become issues. A bad
+ * endpoint from the environment is reported at `endpoint` only, not also as a missing region.
+ */
+function huaweiLocation(
+  defaults: DefaultsSource,
+  args: { projectId?: string; region?: string; endpoint?: string },
+  ctx: z.RefinementCtx,
+  service: { name: string; envVar: string; defaultEndpoint: (defaults: DefaultsSource, region: string | undefined) => string | undefined },
+) {
+  const projectId = args.projectId ?? firstSet(defaults.config("jobsets:projectId"), defaults.env.HW_PROJECT_ID);
+  const region = args.region ?? firstSet(defaults.config("jobsets:region"), defaults.env.HW_REGION_NAME, defaults.env.OS_REGION_NAME);
+  const defaultEndpoint = args.endpoint === undefined ? service.defaultEndpoint(defaults, region) : undefined;
+  const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEndpoint, "endpoint", ctx);
   if (!projectId) {
     ctx.addIssue({
       code: "custom",
@@ -316,14 +312,17 @@ function requireProjectId(projectId: string | undefined, ctx: z.RefinementCtx): 
       message: "required: pass projectId, or set the config jobsets:projectId or the environment variable HW_PROJECT_ID",
     });
   }
+  if (!endpoint && defaultEndpoint === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["region"],
+      message: `required to find the ${service.name} endpoint: pass region (or endpoint), or set jobsets:region, HW_REGION_NAME or ${service.envVar}`,
+    });
+  }
+  return { projectId, region, endpoint };
 }
 
-function huaweiProjectAndRegion(defaults: DefaultsSource, args: { projectId?: string; region?: string }) {
-  return {
-    projectId: args.projectId ?? firstSet(defaults.config("jobsets:projectId"), defaults.env.HW_PROJECT_ID),
-    region: args.region ?? firstSet(defaults.config("jobsets:region"), defaults.env.HW_REGION_NAME, defaults.env.OS_REGION_NAME),
-  };
-}
+const DLI = { name: "DLI", envVar: "JOBSETS_DLI_ENDPOINT", defaultEndpoint: defaultDliEndpoint };
 
 // ---------------------------------------------------------------------------------------------------
 // DLI Spark batch sets
@@ -352,17 +351,7 @@ export interface SparkBatchSetState {
 
 export function sparkBatchSetSchema(defaults: DefaultsSource) {
   return sparkArgsSchema.transform((args, ctx): SparkBatchSetState => {
-    const { projectId, region } = huaweiProjectAndRegion(defaults, args);
-    const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultDliEndpoint(defaults, region), "endpoint", ctx);
-    requireProjectId(projectId, ctx);
-    if (!endpoint) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["region"],
-        message:
-          "required to find the DLI endpoint: pass region (or endpoint), or set jobsets:region, HW_REGION_NAME or JOBSETS_DLI_ENDPOINT",
-      });
-    }
+    const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, DLI);
     if (!projectId || !endpoint) return z.NEVER;
     return {
       batchIds: uniqueIds(args.batchIds),
@@ -432,17 +421,11 @@ export interface MrsJobExecutionSetState {
 
 export function mrsJobExecutionSetSchema(defaults: DefaultsSource) {
   return mrsArgsSchema.transform((args, ctx): MrsJobExecutionSetState => {
-    const { projectId, region } = huaweiProjectAndRegion(defaults, args);
-    const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultMrsEndpoint(defaults, region), "endpoint", ctx);
-    requireProjectId(projectId, ctx);
-    if (!endpoint) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["region"],
-        message:
-          "required to find the MRS endpoint: pass region (or endpoint), or set jobsets:region, HW_REGION_NAME or JOBSETS_MRS_ENDPOINT",
-      });
-    }
+    const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, {
+      name: "MRS",
+      envVar: "JOBSETS_MRS_ENDPOINT",
+      defaultEndpoint: defaultMrsEndpoint,
+    });
     if (!projectId || !endpoint) return z.NEVER;
     return {
       clusterId: args.clusterId,

@@ -1,10 +1,28 @@
 /**
- * Every error the job-set lifecycle raises. Modelled on undici's `core/errors.js`: a stable `code`, a `name`,
- * a `Symbol.for` brand (so `instanceof`-like checks survive two copies of this package in one process: the
- * serialized provider in state may load a different install than the program), and the context a user needs.
+ * Every error the job-set lifecycle raises. Modelled on undici's `core/errors.js`: one base class carries the
+ * name, the stable `code`, the context a user needs and a `Symbol.for` brand (so `instanceof` survives two copies
+ * of this package in one process: the serialized provider in state may load a different install than the program).
+ * A subclass only names its code in the table below and adds the fields that are its own.
  */
 
 const kJobSetError = Symbol.for("pulumi-jobsets.error");
+
+/**
+ * The stable code of each class, by class name. Codes are public: users match on them, and two installs of the
+ * package recognise each other's errors by them, so a code never changes once released.
+ */
+const codes = {
+  JobSetError: "JOBSET_ERR",
+  InvalidInputError: "JOBSET_ERR_INVALID_INPUT",
+  CredentialsError: "JOBSET_ERR_CREDENTIALS",
+  ApiError: "JOBSET_ERR_API",
+  AuthError: "JOBSET_ERR_AUTH",
+  ResponseFormatError: "JOBSET_ERR_RESPONSE_FORMAT",
+  JobsNotFoundError: "JOBSET_ERR_JOBS_NOT_FOUND",
+  WaitTimeoutError: "JOBSET_ERR_WAIT_TIMEOUT",
+  PartialTeardownError: "JOBSET_ERR_PARTIAL_TEARDOWN",
+  TeardownRefusedError: "JOBSET_ERR_TEARDOWN_REFUSED",
+} as const;
 
 export interface JobSetErrorContext {
   /** Which API: "dli-flink", "dli-spark", "mrs", "ehpc", "iam". */
@@ -21,7 +39,10 @@ export interface JobSetErrorContext {
 }
 
 export class JobSetError extends Error {
-  readonly code: string = "JOBSET_ERR";
+  /** The stable code of errors of this class; instances carry it as `code`. Each subclass names its own. */
+  static readonly errorCode: string = codes.JobSetError;
+
+  readonly code: string;
   readonly service?: string;
   readonly jobId?: string;
   readonly property?: string;
@@ -31,7 +52,9 @@ export class JobSetError extends Error {
 
   constructor(message: string, context: JobSetErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
-    this.name = "JobSetError";
+    // Name and code come from the class that was constructed, so a subclass needs no constructor of its own.
+    this.name = new.target.name;
+    this.code = new.target.errorCode;
     this.service = context.service;
     this.jobId = context.jobId;
     this.property = context.property;
@@ -39,9 +62,6 @@ export class JobSetError extends Error {
     this.vendorCode = context.vendorCode;
     this.body = context.body;
   }
-
-  /** The stable code of errors of this class; instances carry it as `code`. */
-  static readonly errorCode: string = "JOBSET_ERR";
 
   /**
    * `instanceof` across two copies of this package: branded objects of the same `code` count.
@@ -52,10 +72,7 @@ export class JobSetError extends Error {
       return false;
     }
     if (this === JobSetError) return true;
-    return (
-      Function.prototype[Symbol.hasInstance].call(this, value) ||
-      (value as { code?: unknown }).code === (this as unknown as typeof JobSetError).errorCode
-    );
+    return Function.prototype[Symbol.hasInstance].call(this, value) || (value as { code?: unknown }).code === this.errorCode;
   }
 
   get [kJobSetError](): boolean {
@@ -64,76 +81,44 @@ export class JobSetError extends Error {
 }
 
 /** An input failed validation. Raised before any request is sent. */
-export class InvalidInputError extends JobSetError {
-  override readonly code = "JOBSET_ERR_INVALID_INPUT";
-  static override readonly errorCode = "JOBSET_ERR_INVALID_INPUT";
-  constructor(message: string, context: JobSetErrorContext = {}) {
-    super(message, context);
-    this.name = "InvalidInputError";
-  }
-}
+export class InvalidInputError extends JobSetError { static override readonly errorCode = codes.InvalidInputError; }
 
 /** No usable credentials were found, or they are malformed. Raised before any request is sent. */
-export class CredentialsError extends JobSetError {
-  override readonly code = "JOBSET_ERR_CREDENTIALS";
-  static override readonly errorCode = "JOBSET_ERR_CREDENTIALS";
-  constructor(message: string, context: JobSetErrorContext = {}) {
-    super(message, context);
-    this.name = "CredentialsError";
-  }
-}
+export class CredentialsError extends JobSetError { static override readonly errorCode = codes.CredentialsError; }
 
 /** The API answered with an error that is not worth retrying (or retries ran out). */
-export class ApiError extends JobSetError {
-  override readonly code = "JOBSET_ERR_API";
-  static override readonly errorCode = "JOBSET_ERR_API";
-  constructor(message: string, context: JobSetErrorContext = {}) {
-    super(message, context);
-    this.name = "ApiError";
-  }
-}
+export class ApiError extends JobSetError { static override readonly errorCode = codes.ApiError; }
 
 /** The API rejected our credentials or signature (HTTP 401/403, APIG.03xx, EHPC 1200). */
-export class AuthError extends JobSetError {
-  override readonly code = "JOBSET_ERR_AUTH";
-  static override readonly errorCode = "JOBSET_ERR_AUTH";
-  constructor(message: string, context: JobSetErrorContext = {}) {
-    super(message, context);
-    this.name = "AuthError";
-  }
-}
+export class AuthError extends JobSetError { static override readonly errorCode = codes.AuthError; }
 
 /** The API answered something we cannot parse. */
-export class ResponseFormatError extends JobSetError {
-  override readonly code = "JOBSET_ERR_RESPONSE_FORMAT";
-  static override readonly errorCode = "JOBSET_ERR_RESPONSE_FORMAT";
-  constructor(message: string, context: JobSetErrorContext = {}) {
-    super(message, context);
-    this.name = "ResponseFormatError";
-  }
-}
+export class ResponseFormatError extends JobSetError { static override readonly errorCode = codes.ResponseFormatError; }
+
+/** A teardown was refused by a guard (mass-teardown ceiling) before any request. */
+export class TeardownRefusedError extends JobSetError { static override readonly errorCode = codes.TeardownRefusedError; }
 
 /** The jobs named in `create` or an update do not exist. */
 export class JobsNotFoundError extends JobSetError {
-  override readonly code = "JOBSET_ERR_JOBS_NOT_FOUND";
-  static override readonly errorCode = "JOBSET_ERR_JOBS_NOT_FOUND";
-  readonly jobIds: string[];
-  constructor(message: string, jobIds: string[], context: JobSetErrorContext = {}) {
+  static override readonly errorCode = codes.JobsNotFoundError;
+  constructor(
+    message: string,
+    readonly jobIds: string[],
+    context: JobSetErrorContext = {},
+  ) {
     super(message, context);
-    this.name = "JobsNotFoundError";
-    this.jobIds = jobIds;
   }
 }
 
 /** A wait ran out of time; `remaining` lists the jobs that had not reached the wanted state. */
 export class WaitTimeoutError extends JobSetError {
-  override readonly code = "JOBSET_ERR_WAIT_TIMEOUT";
-  static override readonly errorCode = "JOBSET_ERR_WAIT_TIMEOUT";
-  readonly remaining: string[];
-  constructor(message: string, remaining: string[], context: JobSetErrorContext = {}) {
+  static override readonly errorCode = codes.WaitTimeoutError;
+  constructor(
+    message: string,
+    readonly remaining: string[],
+    context: JobSetErrorContext = {},
+  ) {
     super(message, context);
-    this.name = "WaitTimeoutError";
-    this.remaining = remaining;
   }
 }
 
@@ -143,24 +128,13 @@ export class WaitTimeoutError extends JobSetError {
  * answer so Pulumi keeps exactly the failed jobs in state.
  */
 export class PartialTeardownError extends JobSetError {
-  override readonly code = "JOBSET_ERR_PARTIAL_TEARDOWN";
-  static override readonly errorCode = "JOBSET_ERR_PARTIAL_TEARDOWN";
-  readonly done: string[];
-  readonly failed: Map<string, string>;
-  constructor(message: string, done: string[], failed: Map<string, string>, context: JobSetErrorContext = {}) {
+  static override readonly errorCode = codes.PartialTeardownError;
+  constructor(
+    message: string,
+    readonly done: string[],
+    readonly failed: Map<string, string>,
+    context: JobSetErrorContext = {},
+  ) {
     super(message, context);
-    this.name = "PartialTeardownError";
-    this.done = done;
-    this.failed = failed;
-  }
-}
-
-/** A teardown was refused by a guard (mass-teardown ceiling) before any request. */
-export class TeardownRefusedError extends JobSetError {
-  override readonly code = "JOBSET_ERR_TEARDOWN_REFUSED";
-  static override readonly errorCode = "JOBSET_ERR_TEARDOWN_REFUSED";
-  constructor(message: string, context: JobSetErrorContext = {}) {
-    super(message, context);
-    this.name = "TeardownRefusedError";
   }
 }

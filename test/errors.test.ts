@@ -106,6 +106,11 @@ describe.each(rows)("$className", (row) => {
     expect(error.stack).toContain(row.name);
   });
 
+  it("keeps name and code as its own data, so they survive a copy or JSON", () => {
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: row.name, code: row.code, service: "dli-flink" });
+    expect({ ...error }).toMatchObject({ name: row.name, code: row.code });
+  });
+
   it("carries the context fields", () => {
     expect(error).toMatchObject({
       service: "dli-flink",
@@ -146,6 +151,32 @@ describe.each(rows)("$className", (row) => {
     const fromB = row.make(copyB);
     expect(fromB instanceof Class).toBe(true);
     expect(fromB instanceof errorsA.JobSetError).toBe(true);
+  });
+});
+
+describe("a subclass declared in another module", () => {
+  // The lifecycle and the teardown module declare their own errors this way: a code and their own fields.
+  class ElsewhereError extends errorsA.JobSetError {
+    static override readonly errorCode = "JOBSET_ERR_ELSEWHERE";
+    constructor(
+      message: string,
+      readonly extra: string[],
+    ) {
+      super(message, { service: "mrs" });
+    }
+  }
+
+  it("takes its name and code from its class", () => {
+    const error = new ElsewhereError("bad", ["7"]);
+    expect(error).toMatchObject({ name: "ElsewhereError", code: "JOBSET_ERR_ELSEWHERE", service: "mrs", extra: ["7"] });
+    expect(String(error)).toBe("ElsewhereError: bad");
+    expect(error).toBeInstanceOf(errorsA.JobSetError);
+    expect(error instanceof errorsA.ApiError).toBe(false);
+  });
+
+  it("is a JobSetError of a second copy of the module", async () => {
+    const copyB = await loadSecondCopy();
+    expect(new ElsewhereError("bad", []) instanceof copyB.JobSetError).toBe(true);
   });
 });
 

@@ -31,6 +31,11 @@ interface KindSpec {
   declare(ids: string[]): Declaration;
   /** The ops of a teardown, in order, with reads collapsed (see `opsOf`). */
   path: string[];
+  /** The ops that only read, and those a rerun on a torn-down set must send (each at least once). */
+  readOps: string[];
+  rerunReads: string[];
+  /** Where a rerun reads each member on its own: the op, and the member a call reads. */
+  rerunReadsEach?: { op: string; memberOf(call: RecordedCall): string | undefined };
   /** Ops whose answers a per-job fault can fail, and the op a transient fault is injected in. */
   failOp: string;
   transientOp: string;
@@ -55,6 +60,10 @@ const kinds: KindSpec[] = [
     },
     declare: (ids) => sparkSet("batches", { batchIds: ids }),
     path: ["spark.state", "spark.cancel", "spark.state"],
+    readOps: ["spark.state", "spark.detail", "spark.list"],
+    rerunReads: ["spark.state"],
+    // Batches are never deleted: a rerun finds each one ended by its state call.
+    rerunReadsEach: { op: "spark.state", memberOf: (call) => call.path.split("/").at(-2) },
     failOp: "spark.cancel",
     transientOp: "spark.cancel",
     transientFault: { status: 503 },
@@ -78,6 +87,8 @@ const kinds: KindSpec[] = [
     },
     declare: (ids) => mrsSet("executions", { clusterId: CLUSTER, jobIds: ids }),
     path: ["mrs.list", "mrs.kill", "mrs.list", "mrs.batchDelete"],
+    readOps: ["mrs.list", "mrs.detail"],
+    rerunReads: ["mrs.list"],
     failOp: "mrs.batchDelete",
     transientOp: "mrs.batchDelete",
     transientFault: { status: 500 }, // 0161: "Failed to delete jobs in batches" (the seed's "success" slip)
@@ -103,6 +114,8 @@ const kinds: KindSpec[] = [
     },
     declare: (ids) => ehpcSet("hpc", { clusterId: EHPC_CLUSTER, zone: ZONE, jobIds: ids }),
     path: ["ehpc.list", "ehpc.stop", "ehpc.list", "ehpc.delete"],
+    readOps: ["ehpc.list", "ehpc.detail"],
+    rerunReads: ["ehpc.list"],
     failOp: "ehpc.delete",
     transientOp: "ehpc.stop",
     transientFault: { status: 200, body: { ret_code: 5100, message: "ServerBusy, try again later" } },
@@ -146,16 +159,30 @@ for (const kind of kinds) {
       expect(stack.state()).toEqual([]);
     });
 
+    // Protects: a destroy run again on state whose jobs are already torn down looks them up, finds nothing to do,
+    // sends nothing that changes a job, and succeeds.
     test("a rerun of the destroy on the same state only reads, and succeeds", async ({ emu, stack, host }) => {
-      const { members } = kind.seed(emu);
+      const { members, outsider } = kind.seed(emu);
       await stack.up(await program([kind.declare(members)]));
       const saved = stack.state();
       await stack.destroy();
+      const after = kind.alive(emu);
       emu.resetCalls();
 
-      await new Stack(host, { state: saved, configure: false }).destroy();
+      const rerun = new Stack(host, { state: saved, configure: false });
+      await rerun.destroy();
 
-      expect(emu.calls().every((c) => /\.(list|state|detail)$/.test(c.op))).toBe(true);
+      const ops = emu.calls().map((c) => c.op);
+      // It did look: the reads a snapshot of these jobs needs were sent (an empty record would prove nothing).
+      for (const op of kind.rerunReads) expect(ops, `a rerun sends ${op}`).toContain(op);
+      expect(ops.filter((op) => !kind.readOps.includes(op)), "calls other than reads").toEqual([]);
+      if (kind.rerunReadsEach) {
+        const { op, memberOf } = kind.rerunReadsEach;
+        expect(emu.calls({ op }).map(memberOf).sort()).toEqual([...members].sort());
+      }
+      expect(rerun.state()).toEqual([]);
+      expect(kind.alive(emu)).toEqual(after);
+      expect(after).toEqual([outsider]);
     });
 
     test("a per-job failure is named with the API's reason; a rerun completes", async ({ emu, stack }) => {

@@ -12,7 +12,7 @@
  * Prints a table with the targets beside the figures, and writes `latest.json` and `latest.svg` to the output
  * directory (`bench/results/`; `--smoke`: a tiny run into `bench/results/smoke.tmp/`, for CI).
  *
- * Options: --smoke, --sizes 100,1000,10000, --latency-ms 20, --max-batch-size 100, --baseline-sample 500,
+ * Options (options.ts): --smoke, --sizes 100,1000,10000, --latency-ms 20, --max-batch-size 100, --baseline-sample 500,
  * --check-sets 1000, --ceiling 50/s, --out <dir>.
  */
 import * as fs from "node:fs";
@@ -27,90 +27,20 @@ import {
   startEmulator,
   type RecordedCall,
 } from "../emulator";
+import { runCommand } from "../emulator/command-line";
 import { HTTP_DEFAULTS } from "../provider/clients/http";
 import { DEFAULT_RATE_LIMITS, formatRateLimit, parseRateLimit, type RateLimit } from "../provider/clients/rate-limit";
 import { DEFAULT_CONCURRENCY } from "../provider/dynamic";
 import * as lifecycle from "../provider/lifecycle";
-import { MAX_BATCH_SIZE } from "../provider/schema";
 import { silentProgress } from "../provider/wait/progress";
 import { REPO_ROOT } from "../test/harness/program";
 import { runBaseline, type BaselineResult } from "./baseline";
 import { teardownChart } from "./chart";
 import { LOWER_BOUND_FORMULA, lowerBound, type LowerBound } from "./lower-bound";
+import { benchOptions, USAGE, type Options } from "./options";
 import { cpuTimeMs, peakRssBytes, rssBytes } from "./proc";
 import { destroy, providerTexts, refresh, resource, startHost, up, type Resource } from "./stack";
 import { EHPC_CLUSTER_ID, EHPC_ZONE, PROJECT_ID, seedWorkload, setArgs, TYPES, verifyTeardown, type Kind } from "./workload";
-
-// --- options ----------------------------------------------------------------------------------------------------
-
-interface Options {
-  smoke: boolean;
-  sizes: number[];
-  latencyMs: number;
-  maxBatchSize: number;
-  baselineSample: number;
-  checkSets: number;
-  ceiling: string;
-  out: string;
-}
-
-const FULL: Options = {
-  smoke: false,
-  sizes: [100, 1_000, 10_000],
-  latencyMs: 20,
-  maxBatchSize: 100,
-  baselineSample: 500,
-  checkSets: 1_000,
-  ceiling: "50/s",
-  out: path.join(REPO_ROOT, "bench", "results"),
-};
-
-/** A few seconds, every field: what CI runs so the benchmark cannot rot (test/bench-smoke.test.ts). */
-const SMOKE: Options = {
-  ...FULL,
-  smoke: true,
-  sizes: [24],
-  baselineSample: 12,
-  checkSets: 24,
-  ceiling: "20/s",
-  out: path.join(REPO_ROOT, "bench", "results", "smoke.tmp"),
-};
-
-const VALUED_OPTIONS = ["sizes", "latency-ms", "max-batch-size", "baseline-sample", "check-sets", "ceiling", "out"];
-
-function parseOptions(argv: readonly string[]): Options {
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!.replace(/^--/, "");
-    if (VALUED_OPTIONS.includes(name)) i++;
-    else if (name !== "smoke") throw new RangeError(`unknown option "${argv[i]}"; known: --smoke, ${VALUED_OPTIONS.map((o) => `--${o} <value>`).join(", ")}`);
-  }
-  const options = { ...(argv.includes("--smoke") ? SMOKE : FULL) };
-  const value = (name: string): string | undefined => {
-    const at = argv.indexOf(`--${name}`);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const integer = (name: string, fallback: number, min: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    const parsed = Number(raw.replace(/[_,]/g, ""));
-    if (!Number.isInteger(parsed) || parsed < min) throw new RangeError(`--${name} must be a whole number ≥ ${min}, received "${raw}"`);
-    return parsed;
-  };
-  const sizes = value("sizes");
-  if (sizes !== undefined) options.sizes = sizes.split(",").map((size) => Number(size.trim().replace(/_/g, "")));
-  if (options.sizes.some((size) => !Number.isInteger(size) || size < 6)) throw new RangeError(`--sizes must be whole numbers ≥ 6 (one job per group), received "${sizes}"`);
-  options.latencyMs = integer("latency-ms", options.latencyMs, 0);
-  options.maxBatchSize = integer("max-batch-size", options.maxBatchSize, 1);
-  // The sets' batchSize follows the emulator's limit, and a set's batchSize is at most MAX_BATCH_SIZE.
-  if (options.maxBatchSize > MAX_BATCH_SIZE) throw new RangeError(`--max-batch-size must be at most ${MAX_BATCH_SIZE} (a set's largest batchSize)`);
-  options.baselineSample = integer("baseline-sample", options.baselineSample, 6);
-  options.checkSets = integer("check-sets", options.checkSets, 1);
-  options.ceiling = value("ceiling") ?? options.ceiling;
-  if (!parseRateLimit(options.ceiling, "--ceiling")) throw new RangeError(`--ceiling must be a ceiling to check, like "50/s", not "${options.ceiling}"`);
-  const out = value("out");
-  if (out !== undefined) options.out = path.resolve(out);
-  return options;
-}
 
 // --- the provider host's environment -----------------------------------------------------------------------------
 
@@ -540,7 +470,7 @@ interface Report {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const options = benchOptions(process.argv.slice(2));
   const texts = await providerTexts();
   const teardown: TeardownResult[] = [];
   for (const jobs of options.sizes) {
@@ -609,8 +539,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  // A bad option is the user's to fix: its message says how. Anything else, with its stack.
-  console.error(error instanceof RangeError ? `bench: ${error.message}` : error);
-  process.exit(1);
-});
+runCommand("bench", USAGE, main);

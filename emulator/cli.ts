@@ -1,90 +1,81 @@
 /**
- * `npm run emulator`: serves the emulator until SIGINT/SIGTERM.
- * Options: --port N (or JOBSETS_EMULATOR_PORT; default 8787), --host H, --stop-delay-ms N, --latency-ms N,
- * --max-batch-size N, --missing-job-answer element|error, --spark-cancel-delay-ms N, --mrs-kill-delay-ms N,
- * --mrs-error-spelling snake|camel|mixed, --mrs-detail-status 200|202|alternate, --ehpc-stop-delay-ms N,
- * --ehpc-quota-per-hour N.
+ * `npm run emulator`: serves the emulator until SIGINT/SIGTERM. `--help` lists the options; the port defaults to
+ * JOBSETS_EMULATOR_PORT, else 8787. A bad value stops it with the option's name and exit status 2.
  */
+import { oneOf, parseCommandLine, runCommand, UsageError, wholeNumber } from "./command-line";
 import { DEFAULT_PROJECT_ID, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY } from "./huawei-gateway";
 import { DEFAULT_IAM_DOMAIN, DEFAULT_IAM_PASSWORD, DEFAULT_IAM_USER } from "./huawei-iam";
 import { type EmulatorOptions, startEmulator } from "./emulator";
 import type { MissingJobAnswer } from "./huawei-dli-flink";
-import type { MrsDetailStatus, MrsErrorSpelling } from "./huawei-mrs";
+import type { MrsErrorSpelling } from "./huawei-mrs";
 import { DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY } from "./qingcloud-ehpc";
 
+const COMMAND = "jobsets-emulator";
 const DEFAULT_CLI_PORT = 8787;
-const USAGE =
-  "usage: jobsets-emulator [--port N] [--host H] [--stop-delay-ms N] [--latency-ms N] [--max-batch-size N] " +
-  "[--missing-job-answer element|error] [--spark-cancel-delay-ms N] [--mrs-kill-delay-ms N] " +
-  "[--mrs-error-spelling snake|camel|mixed] [--mrs-detail-status 200|202|alternate] [--ehpc-stop-delay-ms N] [--ehpc-quota-per-hour N]";
+const MAX_PORT = 65_535;
+const MISSING_JOB_ANSWERS = ["element", "error"] as const satisfies readonly MissingJobAnswer[];
+const MRS_ERROR_SPELLINGS = ["snake", "camel", "mixed"] as const satisfies readonly MrsErrorSpelling[];
+const MRS_DETAIL_STATUSES = ["200", "202", "alternate"] as const;
 
-function parseArgs(argv: readonly string[]): EmulatorOptions {
-  const values = new Map<string, string>();
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? "";
-    if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match?.[1]) throw new Error(`unexpected argument ${arg}`);
-    const value = match[2] ?? argv[++index];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value`);
-    values.set(match[1], value);
-  }
-  const integer = (name: string): number | undefined => {
-    const text = values.get(name);
-    if (text === undefined) return undefined;
-    if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got ${text}`);
-    return Number(text);
+export const USAGE =
+  `usage: ${COMMAND} [--port N] [--host H] [--stop-delay-ms N] [--latency-ms N] [--max-batch-size N] ` +
+  `[--missing-job-answer ${MISSING_JOB_ANSWERS.join("|")}] [--spark-cancel-delay-ms N] [--mrs-kill-delay-ms N] ` +
+  `[--mrs-error-spelling ${MRS_ERROR_SPELLINGS.join("|")}] [--mrs-detail-status ${MRS_DETAIL_STATUSES.join("|")}] ` +
+  "[--ehpc-stop-delay-ms N] [--ehpc-quota-per-hour N]";
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "stop-delay-ms": { type: "string" },
+  "latency-ms": { type: "string" },
+  "max-batch-size": { type: "string" },
+  "missing-job-answer": { type: "string" },
+  "spark-cancel-delay-ms": { type: "string" },
+  "mrs-kill-delay-ms": { type: "string" },
+  "mrs-error-spelling": { type: "string" },
+  "mrs-detail-status": { type: "string" },
+  "ehpc-stop-delay-ms": { type: "string" },
+  "ehpc-quota-per-hour": { type: "string" },
+} as const;
+
+/**
+ * The emulator's options from its command line and environment, or "help". Throws UsageError naming the option
+ * (or JOBSETS_EMULATOR_PORT) when a value is not one it takes.
+ */
+export function emulatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): EmulatorOptions | "help" {
+  const values = parseCommandLine(argv, OPTIONS);
+  if (values.help) return "help";
+  const ms = (name: keyof typeof OPTIONS & `${string}-ms`) => wholeNumber(`--${name}`, values[name], 0);
+  const envPort = env["JOBSETS_EMULATOR_PORT"] === "" ? undefined : env["JOBSETS_EMULATOR_PORT"];
+  if (values.host === "") throw new UsageError("--host must name an address, got an empty string");
+  const detailStatus = oneOf("--mrs-detail-status", values["mrs-detail-status"], MRS_DETAIL_STATUSES);
+  const options: EmulatorOptions = {
+    port: wholeNumber("--port", values.port, 0, MAX_PORT) ?? wholeNumber("JOBSETS_EMULATOR_PORT", envPort, 0, MAX_PORT) ?? DEFAULT_CLI_PORT,
+    host: values.host,
+    stopDelayMs: ms("stop-delay-ms"),
+    latencyMs: ms("latency-ms"),
+    maxBatchSize: wholeNumber("--max-batch-size", values["max-batch-size"], 1),
+    missingJobAnswer: oneOf("--missing-job-answer", values["missing-job-answer"], MISSING_JOB_ANSWERS),
+    sparkCancelDelayMs: ms("spark-cancel-delay-ms"),
+    mrsKillDelayMs: ms("mrs-kill-delay-ms"),
+    mrsErrorSpelling: oneOf("--mrs-error-spelling", values["mrs-error-spelling"], MRS_ERROR_SPELLINGS),
+    mrsDetailStatus: detailStatus === undefined || detailStatus === "alternate" ? detailStatus : (Number(detailStatus) as 200 | 202),
+    ehpcStopDelayMs: ms("ehpc-stop-delay-ms"),
+    ehpcQuotaPerHour: wholeNumber("--ehpc-quota-per-hour", values["ehpc-quota-per-hour"], 0),
   };
-  const known = new Set([
-    "port",
-    "host",
-    "stop-delay-ms",
-    "latency-ms",
-    "max-batch-size",
-    "missing-job-answer",
-    "spark-cancel-delay-ms",
-    "mrs-kill-delay-ms",
-    "mrs-error-spelling",
-    "mrs-detail-status",
-    "ehpc-stop-delay-ms",
-    "ehpc-quota-per-hour",
-  ]);
-  for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown option --${name}`);
-
-  const envPort = process.env["JOBSETS_EMULATOR_PORT"];
-  const options: EmulatorOptions = { port: integer("port") ?? (envPort ? Number(envPort) : DEFAULT_CLI_PORT) };
-  const host = values.get("host");
-  if (host !== undefined) options.host = host;
-  const stopDelayMs = integer("stop-delay-ms");
-  if (stopDelayMs !== undefined) options.stopDelayMs = stopDelayMs;
-  const latencyMs = integer("latency-ms");
-  if (latencyMs !== undefined) options.latencyMs = latencyMs;
-  const maxBatchSize = integer("max-batch-size");
-  if (maxBatchSize !== undefined) options.maxBatchSize = maxBatchSize;
-  const missingJobAnswer = values.get("missing-job-answer");
-  if (missingJobAnswer !== undefined) options.missingJobAnswer = missingJobAnswer as MissingJobAnswer;
-  const sparkCancelDelayMs = integer("spark-cancel-delay-ms");
-  if (sparkCancelDelayMs !== undefined) options.sparkCancelDelayMs = sparkCancelDelayMs;
-  const mrsKillDelayMs = integer("mrs-kill-delay-ms");
-  if (mrsKillDelayMs !== undefined) options.mrsKillDelayMs = mrsKillDelayMs;
-  const mrsErrorSpelling = values.get("mrs-error-spelling");
-  if (mrsErrorSpelling !== undefined) options.mrsErrorSpelling = mrsErrorSpelling as MrsErrorSpelling;
-  const mrsDetailStatus = values.get("mrs-detail-status");
-  if (mrsDetailStatus !== undefined) {
-    options.mrsDetailStatus = (/^\d+$/.test(mrsDetailStatus) ? Number(mrsDetailStatus) : mrsDetailStatus) as MrsDetailStatus;
-  }
-  const ehpcStopDelayMs = integer("ehpc-stop-delay-ms");
-  if (ehpcStopDelayMs !== undefined) options.ehpcStopDelayMs = ehpcStopDelayMs;
-  const ehpcQuotaPerHour = integer("ehpc-quota-per-hour");
-  if (ehpcQuotaPerHour !== undefined) options.ehpcQuotaPerHour = ehpcQuotaPerHour;
+  // Options not given keep the emulator's own defaults.
+  for (const key of Object.keys(options) as (keyof EmulatorOptions)[]) if (options[key] === undefined) delete options[key];
   return options;
 }
 
 async function main(): Promise<void> {
-  const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
+  const options = emulatorOptions(process.argv.slice(2), process.env);
+  if (options === "help") {
+    console.log(USAGE);
+    return;
+  }
+  const emulator = await startEmulator(options);
   console.log(`pulumi-jobsets emulator listening on ${emulator.url}`);
   console.log("Emulator-only test credentials (public values, not real Huawei Cloud or QingCloud keys):");
   console.log(`  HW_ACCESS_KEY=${DEFAULT_ACCESS_KEY}`);
@@ -112,7 +103,5 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
-main().catch((error: unknown) => {
-  console.error(`jobsets emulator: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// Importing the module (the tests do) only parses; running it serves.
+if (require.main === module) runCommand(COMMAND, USAGE, main);

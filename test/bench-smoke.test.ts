@@ -1,4 +1,4 @@
-// The benchmark's smoke run (issue 6), so `npm run bench` cannot rot: `node dist/bench/run.js --smoke` runs every
+// The benchmark's smoke run, so `npm run bench` cannot rot: `node build/bench/run.js --smoke` runs every
 // scenario on a tiny workload (a 24-job teardown through the real provider host, its lower bound and per-job baseline,
 // a refresh, check + diff, a teardown under a low request-rate ceiling) and must print the table with its targets
 // and write the JSON, with every field, and the chart. It checks what the figures must satisfy whatever the machine
@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { REPO_ROOT } from "./harness/program";
 
-const RUN = path.join(REPO_ROOT, "dist", "bench", "run.js");
+const RUN = path.join(REPO_ROOT, "build", "bench", "run.js");
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "jobsets-bench-smoke-"));
 
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));

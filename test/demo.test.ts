@@ -1,10 +1,10 @@
 // `npm run demo` (the main job) end to end: examples/quickstart through the engine harness against the
-// embedded emulator. Runs the compiled script exactly as `npm run demo` does (`npm test` builds first).
+// embedded emulator. Runs the compiled script exactly as `npm run demo` does (`npm test` builds it first, into build/).
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { expect, test } from "vitest";
 
-const DEMO = path.join(__dirname, "..", "dist", "scripts", "demo.js");
+const DEMO = path.join(__dirname, "..", "build", "demo", "run.js");
 
 function runDemo(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-/** Repository root (the `pulumi-jobsets` package), found from here whether this runs as source or from dist/. */
+/** Repository root (the `pulumi-jobsets` package), found from here whether this runs as source or compiled into build/. */
 export const REPO_ROOT = findPackageRoot(__dirname);
 /** Plain JavaScript, so it is run from the source tree in both cases. */
 const CHILD_SCRIPT = path.join(REPO_ROOT, "test", "harness", "program-child.js");

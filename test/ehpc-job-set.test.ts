@@ -95,7 +95,7 @@ describe("teardown", () => {
     const [otherCluster] = emu.seedEhpcJobs(ZONE, OTHER_CLUSTER, [{ status: "running" }]);
     const ids = [...active, ...ended];
     const { id, outs } = await lifecycle.create(TYPE, checked(services, { jobIds: ids }), services);
-    expect(id).toMatch(new RegExp(`^ehpc/${ZONE}/${C}/sha-[0-9a-f]{16}$`));
+    expect(id).toMatch(new RegExp(`^ehpc/${ZONE}/${C}/set-[0-9a-f]{16}$`));
     emu.resetCalls();
 
     await lifecycle.remove(TYPE, id, outs, services);
@@ -104,8 +104,10 @@ describe("teardown", () => {
     const ops = calls.map((c) => c.op);
     expect(ops[0]).toBe("ehpc.list");
     expect(ops[1]).toBe("ehpc.stop");
-    expect(ops.at(-1)).toBe("ehpc.delete");
-    expect(ops.slice(2, -1).every((op) => op === "ehpc.list")).toBe(true);
+    // Then the wait's lists, the delete, and a last list that confirms the jobs are gone.
+    expect(ops.at(-2)).toBe("ehpc.delete");
+    expect(ops.at(-1)).toBe("ehpc.list");
+    expect(ops.slice(2, -2).every((op) => op === "ehpc.list")).toBe(true);
     const [stop] = emu.calls({ op: "ehpc.stop" });
     const [del] = emu.calls({ op: "ehpc.delete" });
     // The bytes sent are Python's json.dumps(sort_keys=True) of the body, exactly what the signature hashed.
@@ -156,10 +158,10 @@ describe("teardown", () => {
     expect(emu.calls().map((c) => c.op)).toEqual(["ehpc.list", "ehpc.delete"]);
     expect(emu.calls({ op: "ehpc.stop" })).toEqual([]);
 
-    // Only ended jobs: one call, done.
+    // Only ended jobs: one deleteJobs, then one list that confirms they are gone.
     emu.resetCalls();
     await lifecycle.remove(TYPE, "x", checked(services, { jobIds: [finished], teardown: "delete" }), services);
-    expect(emu.calls().map((c) => c.op)).toEqual(["ehpc.list", "ehpc.delete"]);
+    expect(emu.calls().map((c) => c.op)).toEqual(["ehpc.list", "ehpc.delete", "ehpc.list"]);
     expect(statusOf(emu, finished)).toBeUndefined();
   });
 
@@ -181,8 +183,9 @@ describe("teardown", () => {
 
     await lifecycle.remove(TYPE, "x", outs, services);
 
-    expect(emu.calls().map((c) => [c.op, JSON.parse(c.responseBody).ret_code])).toEqual([["ehpc.list", 2100]]);
-    expect(progress.warnings).toEqual([`ehpc: cluster ${C} in zone ${ZONE} does not exist (ret_code 2100): its jobs are gone with it`]);
+    // The list's 2100 names no job: the job's own detail call confirms it is gone.
+    expect(emu.calls().map((c) => [c.op, JSON.parse(c.responseBody).ret_code])).toEqual([["ehpc.list", 2100], ["ehpc.detail", 2100]]);
+    expect(progress.warnings).toEqual([`ehpc: cluster ${C} in zone ${ZONE} was reported missing (ret_code 2100); 1 of 1 jobs confirmed gone by their own detail calls`]);
   });
 
   test("partial failure: a job whose delete keeps failing (5000) is named with EHPC's message; the others go; a rerun finishes", async ({ emu, http, progress, home }) => {
@@ -286,7 +289,7 @@ describe("update", () => {
     const services = servicesFor({ http, progress }, env(emu, home));
     const [a, b] = emu.seedEhpcJobs(ZONE, C, [{}, {}]);
     const { id, outs } = await lifecycle.create(TYPE, checked(services, { jobIds: [a, b] }), services);
-    expect(lifecycle.diff(TYPE, outs, checked(services, { jobIds: [a, b], zone: "pek3a" }), services).replaces).toEqual(["zone"]);
+    expect(lifecycle.diff(TYPE, id, outs, checked(services, { jobIds: [a, b], zone: "pek3a" }), services).replaces).toEqual(["zone"]);
     emu.resetCalls();
 
     const updated = await lifecycle.update(TYPE, id, outs, checked(services, { jobIds: [b] }), services);

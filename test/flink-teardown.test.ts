@@ -16,7 +16,8 @@ describe("teardown modes", () => {
 
     await stack.destroy();
 
-    expect(emu.calls().map((c) => c.op)).toEqual(["flink.list", "flink.delete"]);
+    // The last list confirms the delete: a delete's "success" is not taken on trust.
+    expect(emu.calls().map((c) => c.op)).toEqual(["flink.list", "flink.delete", "flink.list"]);
     expect(idsSent(emu, "flink.delete").sort()).toEqual([...ids].sort());
     expect(emu.flinkJobs(P).map((j) => j.jobId)).toEqual(outsider);
     expect(stack.state()).toEqual([]);
@@ -117,7 +118,7 @@ describe("reruns and partial failures", () => {
 
     await stack.destroy();
 
-    expect(emu.calls().map((c) => c.op)).toEqual(["flink.list", "flink.delete", "flink.list", "flink.delete"]);
+    expect(emu.calls().map((c) => c.op)).toEqual(["flink.list", "flink.delete", "flink.list", "flink.delete", "flink.list"]);
     expect(emu.flinkJobs(P)).toEqual([]);
   });
 
@@ -150,7 +151,7 @@ describe("stops that do not finish", () => {
 
     const error = await failure(stack.destroy());
 
-    expect(error.message).toContain(`dli-flink job ${failedStop}: the stop failed: status job_cancel_fail`);
+    expect(error.message).toContain(`dli-flink job ${failedStop}: the stop failed twice: status job_cancel_fail`);
     expect(error.message).toMatch(new RegExp(`dli-flink job ${stuck}: .*not stopped after 2 s`));
     expect(emu.flinkJobs(P).map((j) => j.jobId).sort()).toEqual([failedStop, stuck].sort());
     expect(idsSent(emu, "flink.delete")).toEqual([fine]);
@@ -168,7 +169,7 @@ describe("transient failures", () => {
     await stack.destroy();
 
     const statuses = emu.calls().map((c) => `${c.op} ${c.status}`);
-    expect(statuses).toEqual(["flink.list 503", "flink.list 503", "flink.list 200", "flink.delete 429", "flink.delete 200"]);
+    expect(statuses).toEqual(["flink.list 503", "flink.list 503", "flink.list 200", "flink.delete 429", "flink.delete 200", "flink.list 200"]);
     expect(emu.flinkJobs(P)).toEqual([]);
   });
 

@@ -132,7 +132,7 @@ describe("TokenBucket", () => {
           granted = acquired;
         } else {
           answerNext();
-          granted = await acquired;
+          granted = (await acquired)!;
         }
         clock.now = Math.max(clock.now, granted);
         // On the way for up to 50 ms (a connection being opened), then answered up to 300 ms later.

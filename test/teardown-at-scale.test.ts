@@ -17,18 +17,21 @@ const PAGE = 100;
  * may change it just before a page is cut (another set deleting, a job created). Records the pages read and the
  * lookups made.
  */
-function movingList(size: number, beforeRead: (items: string[], pageIndex: number) => void = () => {}, key = "list") {
+function movingList(size: number, beforeRead: (items: string[], pageIndex: number) => void = () => {}, key = "list", addressing: "offset" | "page" = "offset") {
   let items = Array.from({ length: size }, (_, i) => `i${String(i).padStart(4, "0")}`).reverse();
   const reads: number[] = [];
   const lookups: string[][] = [];
   const listing: PagedListing<string> = {
     pageSize: PAGE,
+    addressing,
     concurrency: 4,
     key,
-    fetch: async (pageIndex): Promise<ListPage<string>> => {
-      beforeRead(items, pageIndex);
-      reads.push(pageIndex);
-      return { total: items.length, items: items.slice(pageIndex * PAGE, (pageIndex + 1) * PAGE) };
+    fetch: async ({ offset, limit }): Promise<ListPage<string>> => {
+      // Windows of an offset list overlap by one record (offset = index × 99): `reads` records the window index.
+      const index = Math.round(offset / (addressing === "offset" ? PAGE - 1 : PAGE));
+      beforeRead(items, index);
+      reads.push(index);
+      return { total: items.length, items: items.slice(offset, offset + limit) };
     },
     idOf: (item) => item,
     lookup: async (ids) => {
@@ -96,10 +99,52 @@ describe("snapshotPaged", () => {
     expect(list.lookups).toEqual([["i0042"]]);
   });
 
+  test("one creation at the front and one deletion behind it per page read, total unchanged: the member that slips into a page already read is looked up, not lost", async () => {
+    // The set holds i0500..i0599; outsiders newer than them are deleted one per read while one job is created at the
+    // front: `total` never changes, yet every member between the two shifts one place towards the back.
+    const members = ids(500, 600);
+    let created = 0;
+    const list = movingList(1_000, (_items, pageIndex) => {
+      if (pageIndex === 0) return;
+      list.insertNewest([`n${String(created++).padStart(4, "0")}`]);
+      list.remove((item) => item >= "i0600", 1);
+    });
+    const snapshot = await snapshotPaged(list.listing, [...members, "i0999"]);
+    expect(list.items()).toHaveLength(1_000);
+    expect([...snapshot.found.keys()].sort()).toEqual([...members, "i0999"].sort().filter((id) => list.items().includes(id)));
+    // The pass could not prove the list still: whatever it did not show was asked for by its detail call.
+    expect(list.lookups.flat().every((id) => members.includes(id) || id === "i0999")).toBe(true);
+  });
+
+  test("members gone for real from a list nobody touches: the overlapping windows prove it, no lookup", async () => {
+    const list = movingList(1_000);
+    const snapshot = await snapshotPaged(list.listing, [...ids(0, 300), "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11"]);
+    expect(snapshot.found.size).toBe(300);
+    expect(list.lookups).toEqual([]);
+    // 1,000 records in windows of 100 that overlap by one: 11 windows, each read once.
+    expect([...list.reads].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  test("a list read by page numbers (MRS) proves nothing over several pages: members not seen are looked up", async () => {
+    const list = movingList(1_000, () => {}, "mrs", "page");
+    const absent = Array.from({ length: 11 }, (_, i) => `x${i}`);
+    const snapshot = await snapshotPaged(list.listing, [...ids(0, 300), ...absent]);
+    expect(snapshot.found.size).toBe(300);
+    expect(list.lookups).toEqual([absent]);
+  });
+
+  test("a list that fits one answer proves absence at once", async () => {
+    const list = movingList(40);
+    const snapshot = await snapshotPaged(list.listing, ["i0001", "gone-1", "gone-2"]);
+    expect([...snapshot.found.keys()]).toEqual(["i0001"]);
+    expect(list.reads).toEqual([0]);
+    expect(list.lookups).toEqual([]);
+  });
+
   test("a few members in a long list are looked up one by one rather than paged", async () => {
     const list = movingList(5_000);
     const snapshot = await snapshotPaged(list.listing, ["i0001", "i0002", "i4999", "gone"]);
-    // Page 0 (the newest 100) holds i4999; the 3 others cost 3 lookups, not 49 pages.
+    // Window 0 (the newest 100) holds i4999; the 3 others cost 3 lookups, not 50 windows.
     expect(list.reads).toEqual([0]);
     expect(list.lookups).toEqual([["i0001", "i0002", "gone"]]);
     expect([...snapshot.found.keys()].sort()).toEqual(["i0001", "i0002", "i4999"]);
@@ -168,7 +213,10 @@ describe("large sets through the lifecycle", () => {
 
     await lifecycle.remove("DliFlinkJobSet", "x", inputs, services);
 
-    expect(emu.calls().map((call) => call.op)).toEqual(["flink.list", "flink.detail", "flink.detail", "flink.detail", "flink.delete"]);
+    // Snapshot: one window, then a detail call per member; delete; then the same to confirm the jobs are gone
+    // (each detail call answers DLI.16001), since a delete's "success" is not taken on trust.
+    const detail = ["flink.detail", "flink.detail", "flink.detail"];
+    expect(emu.calls().map((call) => call.op)).toEqual(["flink.list", ...detail, "flink.delete", "flink.list", ...detail]);
     expect(emu.flinkJobs(P).filter((job) => members.includes(job.jobId))).toEqual([]);
   });
 

@@ -7,7 +7,7 @@
  */
 import { Pool, interceptors, request, type Dispatcher } from "undici";
 import { ApiError } from "../errors";
-import { DEFAULT_RATE_LIMITS, RateLimiter, type Grant } from "./rate-limit";
+import { DEFAULT_RATE_LIMITS, RateLimiter, type Grant, type RequestBudget } from "./rate-limit";
 import { decideRetry, RETRYABLE_ERROR_CODES, RETRYABLE_STATUS_CODES, type RetryOptions } from "../wait/retry";
 
 export const HTTP_DEFAULTS = {
@@ -93,6 +93,8 @@ export interface UrlAuthorizer {
 export interface SendOptions {
   authorizer?: Authorizer & Partial<UrlAuthorizer>;
   classify?: (response: ApiResponse) => Verdict;
+  /** How long the operation may wait for request-rate tokens (`rate-limit.ts`); none: as long as it takes. */
+  budget?: RequestBudget;
 }
 
 /** Counters for the fault suite's table and the benchmark. */
@@ -176,7 +178,7 @@ export class HttpClient {
   }
 
   /** One retry callback per request, so attempts and elapsed time are counted per request. */
-  private transportRetry(startedAt: number, req: ApiRequest, token: { grant: Grant }): NonNullable<Parameters<typeof interceptors.retry>[0]>["retry"] {
+  private transportRetry(startedAt: number, req: ApiRequest, token: { grant: Grant }, budget?: RequestBudget): NonNullable<Parameters<typeof interceptors.retry>[0]>["retry"] {
     return (err, { state }, callback) => {
       const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
       const delay = decideRetry(
@@ -193,7 +195,14 @@ export class HttpClient {
       this.stats.retries++;
       // The failed attempt was answered: its rate-ceiling token goes back. The retry is a request too, with its own.
       token.grant.release();
-      setTimeout(() => void this.limiter.take(req.service, req.origin).then((grant) => ((token.grant = grant), callback(null))), delay);
+      setTimeout(
+        () =>
+          void this.limiter.take(req.service, req.origin, budget).then(
+            (grant) => ((token.grant = grant), callback(null)),
+            (refused: Error) => callback(refused),
+          ),
+        delay,
+      );
     };
   }
 
@@ -207,7 +216,7 @@ export class HttpClient {
     let resigned = false;
     for (let round = 1; ; round++) {
       // A rate-ceiling token, held until the answer is in. Time waiting for it is not time retrying (the retry budget).
-      const token = { grant: await this.limiter.take(req.service, req.origin) };
+      const token = { grant: await this.limiter.take(req.service, req.origin, options.budget) };
       startedAt += token.grant.waitedMs;
       const signedWithOffsetMs = this.clock.offsetMs;
       const baseHeaders = { ...req.headers };
@@ -228,7 +237,7 @@ export class HttpClient {
           headers,
           body: req.body,
           dispatcher: this.dispatcher(req.origin),
-          retryOptions: { retry: this.transportRetry(startedAt, req, token) },
+          retryOptions: { retry: this.transportRetry(startedAt, req, token, options.budget) },
         } as Parameters<typeof request>[1]);
         response = { statusCode: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
       } catch (error) {

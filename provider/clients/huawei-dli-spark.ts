@@ -11,13 +11,21 @@
 import { z } from "zod";
 import { classifyHuawei, firstError, huaweiApiError, parseBody } from "./huawei";
 import type { DliContext } from "./huawei-dli";
+import type { ApiResponse } from "./http";
 
 export const SERVICE = "dli-spark";
 
-/** The only states DLI can cancel (huawei-cloud.md); compared in lowercase, as examples also show `Success`. */
-export const SPARK_ACTIVE_STATES = new Set(["starting", "running", "recovering"]);
-/** Where a cancelled batch ends (Terraform's delete waits for these). */
+/**
+ * Where a batch has ended (Terraform's delete waits for these): compared in lowercase, as examples also show
+ * `Success`. Listed one by one on purpose: any other state (`starting`, `running`, `recovering`, or one DLI adds
+ * later) may be running, so it is sent a cancel and waited for.
+ */
 export const SPARK_FINAL_STATES = new Set(["dead", "success"]);
+
+/** Whether a batch in `state` may still run: anything not known to have ended. */
+export function sparkMayRun(state: string): boolean {
+  return !SPARK_FINAL_STATES.has(state);
+}
 
 /** DLI's "object does not exist" (huawei-cloud.md, Errors). */
 export const SPARK_GONE_CODES = new Set(["DLI.0002"]);
@@ -31,29 +39,53 @@ const stateResponse = z.object({ id: z.string().optional(), state: z.string() })
 export type SparkBatchState = { batchId: string; exists: true; state: string } | { batchId: string; exists: false; reason: string };
 
 /**
- * `GET .../batches/{batch_id}/state`. A 404, or a 400 of any code, means the batch does not exist: that is
- * what Terraform's delete concludes from a 400 on this call, and the state call has no other reason to
- * refuse a well-formed UUID. The state is lowercased.
+ * DLI's word that a batch does not exist: `DLI.0002` ("object does not exist", any 4xx), or a 404 from DLI itself.
+ * A 404 the gateway answers (`APIG.*`: a wrong path or endpoint) says nothing about the batch.
  */
-export async function getSparkBatchState(ctx: DliContext, batchId: string): Promise<SparkBatchState> {
-  const response = await ctx.http.send(
+function sparkGone(response: ApiResponse): string | undefined {
+  const { code, message } = firstError(response);
+  const gone = (response.statusCode >= 400 && response.statusCode < 500 && code !== undefined && SPARK_GONE_CODES.has(code)) || (response.statusCode === 404 && !code?.startsWith("APIG."));
+  return gone ? `${message ?? "not found"} (HTTP ${response.statusCode}${code ? ` ${code}` : ""})` : undefined;
+}
+
+function readBatch(ctx: DliContext, op: string, batchId: string, suffix: string) {
+  return ctx.http.send(
     {
       service: SERVICE,
-      op: "getSparkBatchState",
+      op,
       method: "GET",
       origin: ctx.endpoint,
-      path: path(ctx, batchId, "/state"),
+      path: path(ctx, batchId, suffix),
       headers: { "content-type": "application/json" },
     },
-    { authorizer: ctx.authorizer, classify: classifyHuawei },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
-  if (response.statusCode === 404 || response.statusCode === 400) {
-    const { code, message } = firstError(response);
-    return { batchId, exists: false, reason: `${message ?? "not found"} (HTTP ${response.statusCode}${code ? ` ${code}` : ""})` };
+}
+
+/**
+ * `GET .../batches/{batch_id}/state`: the batch's state (lowercased), or `exists: false` on DLI's "does not exist".
+ * Any other refusal is not taken as "gone" (DLI also answers 400 `DLI.0001` for a parameter error, and a busy
+ * gateway may answer oddly): it is confirmed by the batch's detail call (`GET .../batches/{batch_id}`), and an
+ * answer that confirms nothing fails the read.
+ */
+export async function getSparkBatchState(ctx: DliContext, batchId: string): Promise<SparkBatchState> {
+  const state = await readBatch(ctx, "getSparkBatchState", batchId, "/state");
+  const answer = stateIn(state, batchId, "batch state");
+  if (answer) return answer;
+  if (state.statusCode !== 400) throw huaweiApiError(SERVICE, "reading the batch state failed", state, batchId);
+  const detail = await readBatch(ctx, "getSparkBatch", batchId, "");
+  const confirmed = stateIn(detail, batchId, "batch detail");
+  if (confirmed) return confirmed;
+  throw huaweiApiError(SERVICE, "reading the batch failed (state and detail calls both refused)", detail, batchId);
+}
+
+/** What a state or detail answer settles: the state (a 200), DLI's "does not exist", or nothing (undefined). */
+function stateIn(response: ApiResponse, batchId: string, what: string): SparkBatchState | undefined {
+  if (response.statusCode === 200) {
+    return { batchId, exists: true, state: parseBody(stateResponse, response, SERVICE, what).state.trim().toLowerCase() };
   }
-  if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "reading the batch state failed", response, batchId);
-  const body = parseBody(stateResponse, response, SERVICE, "batch state");
-  return { batchId, exists: true, state: body.state.trim().toLowerCase() };
+  const gone = sparkGone(response);
+  return gone ? { batchId, exists: false, reason: gone } : undefined;
 }
 
 /**
@@ -70,7 +102,7 @@ const listResponse = z.object({
     .transform((sessions) => sessions ?? []),
 });
 
-/** `GET .../batches?from=&size=`: one page of the project's batches, newest first; `from` counts records. States lowercased. */
+/** `GET .../batches?from=&size=`: one window of the project's batches, newest first; `from` counts records. States lowercased. */
 export async function listSparkBatches(ctx: DliContext, from: number, size = SPARK_LIST_PAGE_SIZE): Promise<{ total: number; batches: { batchId: string; state: string }[] }> {
   const response = await ctx.http.send(
     {
@@ -82,7 +114,7 @@ export async function listSparkBatches(ctx: DliContext, from: number, size = SPA
       query: { from, size },
       headers: { "content-type": "application/json" },
     },
-    { authorizer: ctx.authorizer, classify: classifyHuawei },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing the batches failed", response);
   const body = parseBody(listResponse, response, SERVICE, "list batches");
@@ -107,12 +139,12 @@ export async function cancelSparkBatch(ctx: DliContext, batchId: string): Promis
       path: path(ctx, batchId),
       headers: { "content-type": "application/json" },
     },
-    { authorizer: ctx.authorizer, classify: classifyHuawei },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
   if (response.statusCode >= 200 && response.statusCode < 300) return { outcome: "cancelled" };
   const { code, message } = firstError(response);
   const why = `${message ?? "no message"} (HTTP ${response.statusCode}${code ? ` ${code}` : ""})`;
-  if (response.statusCode === 404 || (code && SPARK_GONE_CODES.has(code))) return { outcome: "gone", message: why };
+  if (sparkGone(response)) return { outcome: "gone", message: why };
   if (response.statusCode === 400) return { outcome: "refused", message: `the cancel was refused: ${why}` };
   throw huaweiApiError(SERVICE, "cancel failed", response, batchId);
 }

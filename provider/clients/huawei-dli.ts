@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { classifyHuawei, firstError, huaweiApiError, isSuccessFlag, parseBody } from "./huawei";
 import type { Authorizer, BatchOutcome, HttpClient } from "./http";
+import type { RequestBudget } from "./rate-limit";
 
 export const SERVICE = "dli-flink";
 
@@ -18,25 +19,30 @@ export const FLINK_LIST_PAGE_SIZE = 100;
 /** Error codes that mean "this job does not exist" (huawei-cloud.md: DLI.16001 in practice, DLI.0002 documented). */
 export const FLINK_GONE_CODES = new Set(["DLI.16001", "DLI.0002"]);
 
-/** Statuses of a job that is running or about to, so a stop is needed (and a delete would kill it). */
-export const FLINK_ACTIVE_STATUSES = new Set([
-  "job_submitting",
-  "job_running",
-  "job_running_exception",
-  "job_downloading",
-  "job_idle",
-  "job_arrearage_recovering",
-]);
-/** Stopping in progress: wait. */
+/**
+ * Where a stop ends: nothing of the job runs or is billed (huawei-cloud.md, "Status values"): a draft never
+ * submitted (job_init), a submission that failed, a stop that succeeded, a job that finished, one stopped for
+ * arrears. Listed one by one on purpose: DLI adds statuses over time, and a status not listed here is treated as
+ * possibly running (sent a stop and waited for), never as stopped.
+ */
+export const FLINK_STOPPED_STATUSES = new Set(["job_init", "job_submit_fail", "job_cancel_success", "job_finish", "job_arrearage_stopped"]);
+/** A stop under way: wait, send nothing. */
 export const FLINK_STOPPING_STATUSES = new Set(["job_canceling", "job_savepointing"]);
-/** The stop failed for good. */
+/** The stop failed: the job may well still run. After our own stop (and one more), a failure to report. */
 export const FLINK_STOP_FAILED_STATUSES = new Set(["job_cancel_fail"]);
+
+/** Whether a job in `status` may be running: anything not known to be stopped or stopping. */
+export function flinkMayRun(status: string): boolean {
+  return !FLINK_STOPPED_STATUSES.has(status) && !FLINK_STOPPING_STATUSES.has(status);
+}
 
 export interface DliContext {
   http: HttpClient;
   endpoint: string;
   projectId: string;
   authorizer: Authorizer;
+  /** How long this operation may wait for request-rate tokens (a set's waitTimeoutSeconds); none: no limit. */
+  budget?: RequestBudget;
 }
 
 export interface FlinkJob {
@@ -73,7 +79,7 @@ export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLI
       query: { offset, limit },
       headers: { "content-type": "application/json" },
     },
-    { authorizer: ctx.authorizer, classify: classifyHuawei },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing jobs failed", response);
   const body = parseBody(listResponse, response, SERVICE, "list jobs");
@@ -88,8 +94,9 @@ const detailResponse = z.object({
 });
 
 /**
- * `GET .../streaming/jobs/{job_id}`: one job, or undefined when DLI says it does not exist (`DLI.16001`,
- * `DLI.0002`, or a 404). The snapshot uses it only for members a listing that moved under it did not show.
+ * `GET .../streaming/jobs/{job_id}`: one job, or undefined when DLI says it does not exist: `DLI.16001` or
+ * `DLI.0002`, and nothing else. A bare 404 is not that word: the gateway answers it (`APIG.0101`) for a wrong path
+ * or endpoint, which says nothing about the job. The snapshot uses it for members a listing did not show.
  */
 export async function getFlinkJob(ctx: DliContext, jobId: string): Promise<FlinkJob | undefined> {
   const response = await ctx.http.send(
@@ -101,10 +108,10 @@ export async function getFlinkJob(ctx: DliContext, jobId: string): Promise<Flink
       path: path(ctx, `jobs/${jobId}`),
       headers: { "content-type": "application/json" },
     },
-    { authorizer: ctx.authorizer, classify: classifyHuawei },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
   const { code } = firstError(response);
-  if (response.statusCode === 404 || (response.statusCode === 400 && code && FLINK_GONE_CODES.has(code))) return undefined;
+  if (response.statusCode >= 400 && code && FLINK_GONE_CODES.has(code)) return undefined;
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "reading the job failed", response, jobId);
   const job = parseBody(detailResponse, response, SERVICE, "job detail").job_detail;
   return { jobId: job.job_id, ...(job.name !== undefined ? { name: job.name } : {}), status: job.status.toLowerCase() };
@@ -151,7 +158,7 @@ async function batchCall(ctx: DliContext, op: "batchStopFlinkJobs" | "batchDelet
       headers: { "content-type": "application/json" },
       body,
     },
-    { authorizer: ctx.authorizer, classify: classifyHuawei },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
   if (response.statusCode === 200) {
     const parsed = parseBody(batchResponse, response, SERVICE, stopping ? "batch stop" : "batch delete");

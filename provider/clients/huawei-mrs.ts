@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { classifyHuawei, firstError, huaweiApiError, parseBody } from "./huawei";
 import type { ApiResponse, Authorizer, BatchOutcome, HttpClient, Verdict } from "./http";
+import type { RequestBudget } from "./rate-limit";
 
 export const SERVICE = "mrs";
 
@@ -23,7 +24,11 @@ export const MRS_LIST_PAGE_SIZE = 100;
 
 /** "The job does not exist" (huawei-cloud.md): by code, whatever the HTTP status. */
 export const MRS_GONE_CODES = new Set(["0176", "0201"]);
-/** "The cluster does not exist": every execution that lived in it is gone too. */
+/**
+ * "The cluster does not exist". On an execution's own detail call it is the API's word that the execution does not
+ * exist either (it lived in that cluster). On the list it is confirmed execution by execution with that detail call
+ * before anything counts as gone (`snapshotPaged`), so one odd answer cannot empty a set.
+ */
 export const MRS_CLUSTER_GONE_CODE = "12000003";
 /** "Too many jobs, retry later". */
 export const MRS_RETRY_LATER_CODE = "0202";
@@ -37,6 +42,8 @@ export interface MrsContext {
   projectId: string;
   clusterId: string;
   authorizer: Authorizer;
+  /** How long this operation may wait for request-rate tokens (a set's waitTimeoutSeconds); none: no limit. */
+  budget?: RequestBudget;
 }
 
 export interface MrsExecution {
@@ -69,7 +76,7 @@ function send(ctx: MrsContext, op: string, method: "GET" | "POST", suffix: strin
       headers: { "content-type": "application/json;charset=UTF-8" },
       ...extra,
     },
-    { authorizer: ctx.authorizer, classify: classifyMrs },
+    { authorizer: ctx.authorizer, classify: classifyMrs, budget: ctx.budget },
   );
 }
 

@@ -15,6 +15,7 @@ import { ehpcJsonBody, signEhpcRequest, type QingCloudCredentials } from "../aut
 import { ApiError, AuthError, ResponseFormatError } from "../errors";
 import { tryParseJson } from "./json";
 import type { ApiResponse, Authorizer, BatchOutcome, HttpClient, UrlAuthorizer, Verdict } from "./http";
+import type { RequestBudget } from "./rate-limit";
 
 export const SERVICE = "ehpc";
 
@@ -31,7 +32,14 @@ export const EHPC_RET = {
   authFailed: 1200,
   /** The request's timestamp is more than 60 s off: sign again with a fresh one. */
   expired: 1300,
-  /** Resource not found: for a teardown, already gone. */
+  /**
+   * Resource not found. On a job's own detail call (`/api/job/jobdetail/<hpcjob_uuid>`) it is the API's word that
+   * this job does not exist (its cluster gone included): the job is gone. On a cluster-scoped call (the list, which
+   * names no job) it says only that something the call named was not found, and answers carry no field saying what:
+   * a cluster deleted, a zone mistyped in the stack, a passing fault. So a 2100 on the list never counts a job gone:
+   * each member is then asked for by its detail call, and only a 2100 there confirms that job (and so its cluster)
+   * is gone. On stopJobs/deleteJobs, which name many jobs, it is ambiguous and settled the same way.
+   */
   notFound: 2100,
   /** Quota exceeded, including too many API calls (2000 an hour at first): back off longer. */
   quota: 2500,
@@ -45,6 +53,8 @@ export interface EhpcContext {
   zone: string;
   clusterId: string;
   authorizer: Authorizer & UrlAuthorizer;
+  /** How long this operation may wait for request-rate tokens (a set's waitTimeoutSeconds); none: no limit. */
+  budget?: RequestBudget;
 }
 
 export interface EhpcJob {
@@ -128,7 +138,7 @@ const listResponse = z.object({
     .transform((jobs) => jobs ?? []),
 });
 
-/** One page of the cluster's jobs; `offset` counts records. A cluster that does not exist (2100) lists nothing. */
+/** One page of the cluster's jobs; `offset` counts records. A 2100 is reported as `clusterGone`, to be confirmed job by job. */
 export async function listEhpcJobs(ctx: EhpcContext, offset: number, limit = EHPC_LIST_PAGE_SIZE): Promise<{ totalCount: number; jobs: EhpcJob[]; clusterGone: boolean }> {
   const response = await ctx.http.send(
     {
@@ -139,7 +149,7 @@ export async function listEhpcJobs(ctx: EhpcContext, offset: number, limit = EHP
       path: "/api/job/list",
       query: { cluster_id: ctx.clusterId, zone: ctx.zone, limit, offset },
     },
-    { authorizer: ctx.authorizer, classify: classifyEhpc },
+    { authorizer: ctx.authorizer, classify: classifyEhpc, budget: ctx.budget },
   );
   if (ehpcRet(response)?.code === EHPC_RET.notFound) return { totalCount: 0, jobs: [], clusterGone: true };
   if (!succeeded(response)) throw ehpcApiError(`listing the jobs of cluster ${ctx.clusterId} failed`, response);
@@ -171,7 +181,7 @@ export async function getEhpcJob(ctx: EhpcContext, jobId: string): Promise<EhpcJ
       path: `/api/job/jobdetail/${encodeURIComponent(jobId)}`,
       query: { cluster_id: ctx.clusterId, zone: ctx.zone },
     },
-    { authorizer: ctx.authorizer, classify: classifyEhpc },
+    { authorizer: ctx.authorizer, classify: classifyEhpc, budget: ctx.budget },
   );
   if (ehpcRet(response)?.code === EHPC_RET.notFound) return undefined;
   if (!succeeded(response)) throw ehpcApiError(`reading job ${jobId} failed`, response);
@@ -203,7 +213,7 @@ async function jobsCall(ctx: EhpcContext, op: "stopJobs" | "deleteJobs", ids: re
       headers: { "content-type": "application/json" },
       body: ehpcJsonBody({ cluster_id: ctx.clusterId, job_ids: ids, zone: ctx.zone }),
     },
-    { authorizer: ctx.authorizer, classify: classifyEhpc },
+    { authorizer: ctx.authorizer, classify: classifyEhpc, budget: ctx.budget },
   );
   if (succeeded(response)) return ids.map((jobId) => ({ jobId, outcome: "done" }));
   if (ehpcRet(response)?.code === EHPC_RET.notFound) {

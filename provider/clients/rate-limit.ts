@@ -14,6 +14,7 @@
  *
  * Set with `JOBSETS_RATE_LIMIT_<SERVICE>` = `<count>/<s|min|h>` (a bare count is per second), or `off`.
  */
+import { JobSetError } from "../errors";
 
 /** At most `requests` requests start in any window of `windowMs`. */
 export interface RateLimit {
@@ -115,13 +116,18 @@ export class TokenBucket {
     this.unused = limit.requests;
   }
 
-  /** When the next request may start: now, when a returning token is back, or (a promise) once a request is answered. */
-  acquire(): number | Promise<number> {
+  /**
+   * When the next request may start: now, or when a returning token is back; with `notAfter`, a token that would come
+   * back later is not taken (undefined). When every token is held by a request in flight: a promise, resolved once one
+   * is answered, or with undefined at `notAfter` if none was.
+   */
+  acquire(notAfter = Infinity): number | Promise<number | undefined> | undefined {
     if (this.unused > 0) {
       this.unused--;
       return this.now();
     }
     if (this.head < this.returning.length) {
+      if (this.returning[this.head]! > notAfter) return undefined;
       const at = this.returning[this.head++]!;
       if (this.head > 1024 && this.head * 2 > this.returning.length) {
         this.returning.splice(0, this.head);
@@ -129,7 +135,23 @@ export class TokenBucket {
       }
       return Math.max(this.now(), at);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const take = (at: number) => {
+        if (timer) clearTimeout(timer);
+        resolve(at);
+      };
+      this.waiting.push(take);
+      if (Number.isFinite(notAfter)) {
+        timer = setTimeout(() => {
+          const index = this.waiting.indexOf(take);
+          if (index < 0) return; // handed a token meanwhile
+          this.waiting.splice(index, 1);
+          resolve(undefined);
+        }, Math.max(0, notAfter - this.now()));
+        timer.unref?.();
+      }
+    });
   }
 
   /** The request that held a token was answered (or failed): the token is good again a window from now. */
@@ -155,6 +177,30 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told when a request must wait at least `MIN_REPORTED_WAIT_MS` for its token, for a progress line. */
   onWait?: (service: RateLimitedService, waitMs: number, limit: RateLimit) => void;
+}
+
+/**
+ * How long one operation may wait for tokens: its `deadline` (epoch ms; a set's waitTimeoutSeconds from the start of
+ * its teardown), and who hears of a wait, with the time it ends.
+ */
+export interface RequestBudget {
+  deadline: number;
+  onWait?: (message: string) => void;
+}
+
+/** A request would have to wait for its token past its operation's deadline: nothing was sent. */
+export class RateCeilingError extends JobSetError {
+  override readonly code = "JOBSET_ERR_RATE_CEILING";
+  static override readonly errorCode = "JOBSET_ERR_RATE_CEILING";
+  constructor(message: string, context: { service: string }) {
+    super(message, context);
+    this.name = "RateCeilingError";
+  }
+}
+
+/** `14:05:09 UTC`, for progress lines and errors that say until when. */
+function clockTime(epochMs: number): string {
+  return Number.isFinite(epochMs) ? `${new Date(epochMs).toISOString().slice(11, 19)} UTC` : "no limit";
 }
 
 /** Waits shorter than this are not reported: they are the ceiling at work, not news. */
@@ -183,7 +229,7 @@ export class RateLimiter {
    * Resolves when a request of `requestService` to `origin` may start, with its token: release it once the request
    * is answered. Requests of a service without a ceiling go at once.
    */
-  async take(requestService: string, origin: string): Promise<Grant> {
+  async take(requestService: string, origin: string, budget?: RequestBudget): Promise<Grant> {
     const service = serviceOf(requestService);
     const limit = service && this.limits[service];
     if (!service || !limit) return NO_CEILING;
@@ -191,18 +237,35 @@ export class RateLimiter {
     let bucket = this.buckets.get(key);
     if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit, this.now)));
     const started = this.now();
-    const acquired = bucket.acquire();
+    const deadline = budget?.deadline ?? Infinity;
+    const refuse = (when: string) =>
+      new RateCeilingError(
+        `${requestService}: the request-rate ceiling of ${formatRateLimit(limit)} (${rateLimitVariable(service)}) holds the next ` +
+          `call ${when}, past this operation's waitTimeoutSeconds (until ${clockTime(deadline)}); nothing was sent. Run it again ` +
+          `later, raise waitTimeoutSeconds, or raise the ceiling if the API's quota allows it`,
+        { service: requestService },
+      );
+    const acquired = bucket.acquire(deadline);
+    if (acquired === undefined) throw refuse("for longer");
     let at: number;
     if (typeof acquired === "number") {
       at = acquired;
     } else {
       // Every token is held by a request in flight: at least a window to wait, once one is answered.
       this.report(key, service, limit.windowMs, limit);
-      at = await acquired;
+      if (Number.isFinite(deadline)) {
+        budget?.onWait?.(`${requestService}: waiting for the request-rate ceiling of ${formatRateLimit(limit)} (${rateLimitVariable(service)}), at most until ${clockTime(deadline)}`);
+      }
+      const granted = await acquired;
+      if (granted === undefined) throw refuse("until requests in flight are answered");
+      at = granted;
     }
     const waitMs = at - this.now();
     if (waitMs > 0) {
       this.report(key, service, waitMs, limit);
+      if (waitMs >= MIN_REPORTED_WAIT_MS) {
+        budget?.onWait?.(`${requestService}: waiting for the request-rate ceiling of ${formatRateLimit(limit)} (${rateLimitVariable(service)}) until ${clockTime(at)}`);
+      }
       await this.sleep(waitMs);
     }
     let held = true;

@@ -1,18 +1,20 @@
 /**
  * DLI Flink job sets: verify on create, tear down on delete (and for IDs removed by an update).
  *
- * Teardown = snapshot → stopAll → awaitStopped → deleteAll, each step only over the jobs that still need
- * it. The snapshot comes first so that a rerun after any failure sends nothing for jobs already gone,
- * and so that a job deleted out of band never breaks a destroy. A job counts as torn down when the API
- * says it is gone (DLI.16001, DLI.0002, or an `is_success:"false"` element saying it does not exist).
+ * Teardown = snapshot → stopAll → awaitStopped → deleteAll → awaitDeleted, each step only over the jobs that still
+ * need it. The snapshot comes first so that a rerun after any failure sends nothing for jobs already gone, and so
+ * that a job deleted out of band never breaks a destroy. A job counts as torn down only on the API's word: gone
+ * from a listing that cannot have moved or by its detail call (`snapshotPaged`), or, in "stop" mode, listed in a
+ * status known to be stopped (`FLINK_STOPPED_STATUSES`). Any other status, known or not, may be running: it is
+ * sent a stop and waited for.
  */
 import {
   batchDeleteFlinkJobs,
   batchStopFlinkJobs,
-  FLINK_ACTIVE_STATUSES,
   FLINK_LIST_PAGE_SIZE,
   FLINK_STOP_FAILED_STATUSES,
-  FLINK_STOPPING_STATUSES,
+  FLINK_STOPPED_STATUSES,
+  flinkMayRun,
   getFlinkJob,
   listFlinkJobs,
   SERVICE,
@@ -23,9 +25,11 @@ import type { FlinkJobSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 import {
+  deleteAndConfirm,
   failOnTimeout,
   finishTeardown,
   lookupEach,
+  recheckWith,
   recordAlreadyGone,
   requireAllExist,
   runBatches,
@@ -42,17 +46,18 @@ export interface FlinkRuntime {
 }
 
 /**
- * The set's jobs that exist now, with their status: the project's job list, 100 a page, several pages in
- * flight, stopping as soon as every member is found (see `snapshotPaged`).
+ * The set's jobs that exist now, with their status: the project's job list, 100 a window, several in flight,
+ * stopping as soon as every member is found; members not seen are confirmed by the detail call (`snapshotPaged`).
  */
 export async function snapshotFlinkJobs(runtime: FlinkRuntime, ids: readonly string[]): Promise<Map<string, FlinkJob>> {
   const snapshot = await snapshotPaged(
     {
       pageSize: FLINK_LIST_PAGE_SIZE,
+      addressing: "offset",
       concurrency: runtime.concurrency,
       key: `dli-flink ${runtime.ctx.endpoint} ${runtime.ctx.projectId}`,
-      fetch: async (index) => {
-        const page = await listFlinkJobs(runtime.ctx, index * FLINK_LIST_PAGE_SIZE);
+      fetch: async ({ offset, limit }) => {
+        const page = await listFlinkJobs(runtime.ctx, offset, limit);
         return { total: page.totalCount, items: page.jobs };
       },
       idOf: (job) => job.jobId,
@@ -70,92 +75,99 @@ export async function verifyFlinkJobsExist(runtime: FlinkRuntime, state: FlinkJo
   return existing;
 }
 
-/** Chunks of `batchSize`; an ambiguous answer is settled by listing again. */
-function plan(runtime: FlinkRuntime, state: FlinkJobSetState, send: BatchPlan["send"]): BatchPlan {
+/** Chunks of `batchSize`; jobs an answer left in doubt are looked at again, and resent when `needsCall` says so. */
+function plan(runtime: FlinkRuntime, state: FlinkJobSetState, send: BatchPlan["send"], needsCall: (job: FlinkJob) => boolean): BatchPlan {
   return {
     batchSize: state.batchSize,
     concurrency: runtime.concurrency,
     send,
-    stillExisting: async (ids) => new Set((await snapshotFlinkJobs(runtime, ids)).keys()),
+    recheck: recheckWith((ids) => snapshotFlinkJobs(runtime, ids), needsCall),
   };
 }
 
-/** Stops the active jobs, then waits until none is running. Returns the jobs that ended stopped. */
+const describeJob = (job: FlinkJob | undefined) => (job ? `status ${job.status}` : "status unknown");
+
+/** Stops every job that may be running, then waits until each is in a stopped status or gone. */
 async function stopAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger): Promise<void> {
-  const active = [...existing.values()].filter((j) => FLINK_ACTIVE_STATUSES.has(j.status)).map((j) => j.jobId);
-  const stop = plan(runtime, state, (ids) => batchStopFlinkJobs(runtime.ctx, ids, state.triggerSavepoint));
-  if (active.length) {
-    runtime.progress.log(
-      `${SERVICE}: stopping ${count(active.length)} running jobs${state.triggerSavepoint ? " with a savepoint" : ""}`,
-    );
+  const running = [...existing.values()].filter((job) => flinkMayRun(job.status)).map((job) => job.jobId);
+  const stop = plan(runtime, state, (ids) => batchStopFlinkJobs(runtime.ctx, ids, state.triggerSavepoint), (job) => flinkMayRun(job.status));
+  if (running.length) {
+    runtime.progress.log(`${SERVICE}: stopping ${count(running.length)} jobs${state.triggerSavepoint ? " with a savepoint" : ""}`);
   }
-  await runBatches(stop, active, ledger, (jobId, outcome) => {
-    // Gone while we stopped it: nothing left to stop or delete.
-    if (outcome.outcome === "gone") {
-      existing.delete(jobId);
-      ledger.done.add(jobId);
-    }
-  });
+  const gone = (jobId: string) => {
+    existing.delete(jobId);
+    ledger.done.add(jobId);
+  };
+  await runBatches(stop, running, ledger, () => {}, gone);
   await awaitStopped(runtime, state, existing, ledger, stop);
 }
 
 /**
- * Polls the list until every job still in the set is stopped (job_cancel_success, job_init or any other
- * non-running state), failed to stop (job_cancel_fail), or gone. A job seen running again after its stop
- * was answered (a lost answer, an API restart) gets one more stop.
+ * Polls until every job of the set is in a stopped status or gone. A job seen in any other status after its stop
+ * was answered (a lost answer, an API restart, a status we do not know) gets one more stop; one whose stop failed
+ * (job_cancel_fail) after that has failed.
  */
 async function awaitStopped(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger, stop: BatchPlan): Promise<void> {
-  const waitingFor = [...existing.keys()].filter((id) => !ledger.failed.has(id));
+  const waitingFor = [...existing.values()].filter((job) => !FLINK_STOPPED_STATUSES.has(job.status) && !ledger.failed.has(job.jobId)).map((job) => job.jobId);
   if (waitingFor.length === 0) return;
   const restopped = new Set<string>();
-  const snapshot = await awaitAll({
+  const failed = new Map<string, string>();
+  await awaitAll({
     service: SERVICE,
     verb: "stopped",
     total: waitingFor.length,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,
+    describe: (id) => `${id} (${describeJob(existing.get(id))})`,
     condition: async () => {
-      const now = await snapshotFlinkJobs(runtime, waitingFor.filter((id) => existing.has(id)));
+      const polled = waitingFor.filter((id) => existing.has(id) && !ledger.failed.has(id) && !FLINK_STOPPED_STATUSES.has(existing.get(id)!.status));
+      const now = await snapshotFlinkJobs(runtime, polled);
       const pending: string[] = [];
-      const failed = new Map<string, string>();
       const restop: string[] = [];
-      for (const id of waitingFor) {
+      for (const id of polled) {
         const job = now.get(id);
         if (!job) {
-          // Gone while we waited: nothing left to stop or delete.
+          // Gone while we waited (the detail call or an unmoved listing says so): nothing left to stop or delete.
           existing.delete(id);
           ledger.done.add(id);
           continue;
         }
         existing.set(id, job);
-        if (FLINK_STOP_FAILED_STATUSES.has(job.status)) {
+        if (FLINK_STOPPED_STATUSES.has(job.status)) continue;
+        if (FLINK_STOP_FAILED_STATUSES.has(job.status) && restopped.has(id)) {
           // Into the ledger at once: a later timeout on other jobs must not lose this failure.
-          const reason = `the stop failed: status ${job.status}`;
+          const reason = `the stop failed twice: status ${job.status}`;
           failed.set(id, reason);
           ledger.fail(id, reason);
+          continue;
         }
-        else if (FLINK_STOPPING_STATUSES.has(job.status)) pending.push(id);
-        else if (FLINK_ACTIVE_STATUSES.has(job.status)) {
-          pending.push(id);
-          if (!restopped.has(id)) restop.push(id);
-        }
+        pending.push(id);
+        if (flinkMayRun(job.status) && !restopped.has(id)) restop.push(id);
       }
       if (restop.length) {
         for (const id of restop) restopped.add(id);
-        await runBatches(stop, restop, ledger, () => {});
+        await runBatches(stop, restop, ledger, () => {}, (id) => {
+          existing.delete(id);
+          ledger.done.add(id);
+        });
       }
       return { pending: pending.filter((id) => !ledger.failed.has(id)), failed };
     },
   });
-  for (const [id, reason] of snapshot.failed) ledger.fail(id, reason);
 }
 
-/** Batch-deletes the jobs that still exist and have not failed an earlier step. */
+/** Batch-deletes the jobs that still exist and have not failed an earlier step, then waits until the API shows none. */
 async function deleteAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger): Promise<void> {
   const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
-  if (ids.length) runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
-  await runBatches(plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds)), ids, ledger, (jobId) => {
-    ledger.done.add(jobId);
+  if (ids.length === 0) return;
+  runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
+  await deleteAndConfirm(plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds), () => true), ids, {
+    service: SERVICE,
+    snapshot: (pending) => snapshotFlinkJobs(runtime, pending),
+    describe: describeJob,
+    timeoutMs: state.waitTimeoutSeconds * 1000,
+    progress: runtime.progress,
+    ledger,
   });
 }
 
@@ -173,11 +185,12 @@ export async function teardownFlinkJobs(runtime: FlinkRuntime, state: FlinkJobSe
     try {
       await stopAll(runtime, state, existing, ledger);
     } catch (error) {
-      // A wait timeout fails the jobs still stopping; the ones already stopped can still be deleted.
-      failOnTimeout(error, ledger);
+      // A wait timeout fails the jobs still not stopped, with their status; those stopped can still be deleted.
+      failOnTimeout(error, ledger, (id) => existing.get(id)?.status);
     }
     if (state.teardown === "stop") {
-      for (const id of existing.keys()) if (!ledger.failed.has(id)) ledger.done.add(id);
+      // Done only when listed in a status known to be stopped (awaitStopped saw to the others).
+      for (const [id, job] of existing) if (!ledger.failed.has(id) && FLINK_STOPPED_STATUSES.has(job.status)) ledger.done.add(id);
     }
   }
   if (state.teardown === "delete" || state.teardown === "stop-then-delete") {

@@ -14,12 +14,13 @@
  * when that costs fewer calls than the batches it still looks for (`snapshotPaged`), and the state call
  * for the rest.
  *
- * Only `starting`, `running` and `recovering` batches can be cancelled. Any other state (`dead`,
- * `success`) means there is nothing left to cancel: the batch is done. A batch that finished between the
- * snapshot and its cancel answers 400; the wait's state call confirms it has ended before it counts as
- * done, and a batch still active after a refused cancel fails with the API's reason.
+ * A batch in `dead` or `success` has ended: nothing left to cancel, the batch is done. Any other state, including
+ * one DLI adds later, may be running: it is cancelled and waited for. A batch that finished between the snapshot
+ * and its cancel answers 400; the wait's state call confirms it has ended before it counts as done, and a batch
+ * still not ended after a refused cancel fails with the API's reason. "Gone" is DLI's word for that batch only
+ * (`DLI.0002`, or its own 404): any other refusal of a read is confirmed by another read (`getSparkBatchState`).
  */
-import { cancelSparkBatch, getSparkBatchState, listSparkBatches, SERVICE, SPARK_ACTIVE_STATES, SPARK_LIST_PAGE_SIZE } from "../clients/huawei-dli-spark";
+import { cancelSparkBatch, getSparkBatchState, listSparkBatches, SERVICE, SPARK_LIST_PAGE_SIZE, sparkMayRun } from "../clients/huawei-dli-spark";
 import { mapConcurrent } from "../clients/http";
 import type { DliContext } from "../clients/huawei-dli";
 import type { SparkBatchSetState } from "../schema";
@@ -44,10 +45,11 @@ export async function snapshotSparkBatches(runtime: SparkRuntime, ids: readonly 
   const snapshot = await snapshotPaged(
     {
       pageSize: SPARK_LIST_PAGE_SIZE,
+      addressing: "offset",
       concurrency: runtime.concurrency,
       key: `dli-spark ${runtime.ctx.endpoint} ${runtime.ctx.projectId}`,
-      fetch: async (index) => {
-        const page = await listSparkBatches(runtime.ctx, index * SPARK_LIST_PAGE_SIZE);
+      fetch: async ({ offset, limit }) => {
+        const page = await listSparkBatches(runtime.ctx, offset, limit);
         return { total: page.total, items: page.batches };
       },
       idOf: (batch) => batch.batchId,
@@ -102,10 +104,7 @@ async function cancelAll(runtime: SparkRuntime, active: string[], ledger: Teardo
   if (active.length) runtime.progress.log(`${SERVICE}: cancelling ${count(active.length)} active batches`);
   await forEachJob(active, runtime.concurrency, ledger, async (id) => {
     const answer = await cancelSparkBatch(runtime.ctx, id);
-    if (answer.outcome === "gone") {
-      ledger.done.add(id);
-      return;
-    }
+    // "gone" too is confirmed by the wait's state call before the batch counts as gone.
     if (answer.outcome === "refused") refused.set(id, answer.message);
     waiting.push(id);
   });
@@ -116,7 +115,14 @@ async function cancelAll(runtime: SparkRuntime, active: string[], ledger: Teardo
  * Polls the state of each batch waited for until it has left the cancellable states (`dead`, `success`)
  * or is gone. A batch whose cancel was refused and that is still active has failed.
  */
-async function awaitCancelled(runtime: SparkRuntime, state: SparkBatchSetState, waiting: string[], refused: Map<string, string>, ledger: TeardownLedger): Promise<void> {
+async function awaitCancelled(
+  runtime: SparkRuntime,
+  state: SparkBatchSetState,
+  waiting: string[],
+  refused: Map<string, string>,
+  states: Map<string, string>,
+  ledger: TeardownLedger,
+): Promise<void> {
   if (waiting.length === 0) return;
   // Failures go to the ledger as they are seen, so a later timeout cannot lose them.
   const failed = new Map<string, string>();
@@ -131,11 +137,13 @@ async function awaitCancelled(runtime: SparkRuntime, state: SparkBatchSetState, 
     total: waiting.length,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,
+    describe: (id) => `${id} (state ${states.get(id) ?? "unknown"})`,
     condition: async () => {
       const pending: string[] = [];
       const polled = waiting.filter((id) => !settled.has(id) && !failed.has(id));
       const judge = (id: string, answer: { exists: boolean; state?: string }) => {
-        if (!answer.exists || !SPARK_ACTIVE_STATES.has(answer.state!)) {
+        if (answer.exists) states.set(id, answer.state!);
+        if (!answer.exists || !sparkMayRun(answer.state!)) {
           settled.add(id);
           ledger.done.add(id);
         } else if (refused.has(id)) {
@@ -175,15 +183,15 @@ export async function teardownSparkBatches(runtime: SparkRuntime, state: SparkBa
   const states = await snapshotStates(runtime, ids, ledger);
   const active: string[] = [];
   for (const [id, batchState] of states) {
-    // Not cancellable (dead, success): nothing left to cancel.
-    if (SPARK_ACTIVE_STATES.has(batchState)) active.push(id);
+    // Ended (dead, success): nothing left to cancel. Anything else may run.
+    if (sparkMayRun(batchState)) active.push(id);
     else ledger.done.add(id);
   }
   const { waiting, refused } = await cancelAll(runtime, active, ledger);
   try {
-    await awaitCancelled(runtime, state, waiting, refused, ledger);
+    await awaitCancelled(runtime, state, waiting, refused, states, ledger);
   } catch (error) {
-    failOnTimeout(error, ledger);
+    failOnTimeout(error, ledger, (id) => states.get(id));
   }
   return finishTeardown(SERVICE, ids, ledger, runtime.progress, "cancel");
 }

@@ -24,9 +24,11 @@ import type { EhpcJobSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 import {
+  deleteAndConfirm,
   failOnTimeout,
   finishTeardown,
   lookupEach,
+  recheckWith,
   recordAlreadyGone,
   requireAllExist,
   runBatches,
@@ -43,15 +45,19 @@ export interface EhpcRuntime {
   concurrency: number;
 }
 
-/** The set's jobs that exist now, with their status. A cluster that does not exist holds none. */
+/**
+ * The set's jobs that exist now, with their status. A list that answers 2100 for the cluster proves nothing about
+ * its jobs by itself (see `EHPC_RET.notFound`): each member is then asked for by its detail call.
+ */
 export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[]): Promise<Snapshot<EhpcJob>> {
   return snapshotPaged(
     {
       pageSize: EHPC_LIST_PAGE_SIZE,
+      addressing: "offset",
       concurrency: runtime.concurrency,
       key: `ehpc ${runtime.ctx.endpoint} ${runtime.ctx.zone} ${runtime.ctx.clusterId}`,
-      fetch: async (index) => {
-        const page = await listEhpcJobs(runtime.ctx, index * EHPC_LIST_PAGE_SIZE);
+      fetch: async ({ offset, limit }) => {
+        const page = await listEhpcJobs(runtime.ctx, offset, limit);
         return { total: page.totalCount, items: page.jobs, containerGone: page.clusterGone };
       },
       idOf: (job) => job.jobId,
@@ -68,33 +74,34 @@ export async function verifyEhpcJobsExist(runtime: EhpcRuntime, state: EhpcJobSe
 }
 
 const ended = (job: EhpcJob) => EHPC_FINAL_STATUSES.has(job.status);
+const describeJob = (job: EhpcJob | undefined) => (job ? `status ${job.status}` : "status unknown");
 
-/** Stops the jobs that have not ended, then waits until each has. */
+/** Batch calls of `send`; jobs an answer left in doubt are looked at again (existence first), and resent when `needsCall`. */
+function plan(runtime: EhpcRuntime, state: EhpcJobSetState, send: BatchPlan["send"], needsCall: (job: EhpcJob) => boolean): BatchPlan {
+  return {
+    batchSize: state.batchSize,
+    concurrency: runtime.concurrency,
+    send,
+    recheck: recheckWith(async (ids) => (await snapshotEhpcJobs(runtime, ids)).found, needsCall),
+  };
+}
+
+/** Stops the jobs that have not ended, then waits until each has ended or is gone. */
 async function stopAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
   const active = [...existing.values()].filter((job) => !ended(job)).map((job) => job.jobId);
   if (active.length === 0) return;
   runtime.progress.log(`${SERVICE}: stopping ${count(active.length)} jobs that have not ended`);
-  const plan: BatchPlan = {
-    batchSize: state.batchSize,
-    concurrency: runtime.concurrency,
-    send: (ids) => stopEhpcJobs(runtime.ctx, ids),
-    // Resent only to jobs that still exist and still have not ended.
-    stillExisting: async (ids) => {
-      const now = await snapshotEhpcJobs(runtime, ids);
-      return new Set([...now.found.values()].filter((job) => !ended(job)).map((job) => job.jobId));
-    },
-  };
-  await runBatches(plan, active, ledger, (jobId, outcome) => {
-    // Gone while we stopped it: nothing left to stop or delete.
-    if (outcome.outcome === "gone") {
-      existing.delete(jobId);
-      ledger.done.add(jobId);
-    }
+  // A job that ended meanwhile needs no stop but still exists: the recheck resends only to jobs not ended, and
+  // counts as gone only jobs the API no longer has, so stop-then-delete still deletes the ended ones.
+  const stop = plan(runtime, state, (ids) => stopEhpcJobs(runtime.ctx, ids), (job) => !ended(job));
+  await runBatches(stop, active, ledger, () => {}, (jobId) => {
+    existing.delete(jobId);
+    ledger.done.add(jobId);
   });
   await awaitStopped(runtime, state, existing, active, ledger);
 }
 
-/** Polls the list until every job stopped is finished, exited, cancelled or stopped, or gone. */
+/** Polls until every job stopped has ended (a final status) or is gone. */
 async function awaitStopped(runtime: EhpcRuntime, state: EhpcJobSetState, existing: Map<string, EhpcJob>, stopped: string[], ledger: TeardownLedger): Promise<void> {
   const waitingFor = stopped.filter((id) => existing.has(id) && !ledger.failed.has(id));
   if (waitingFor.length === 0) return;
@@ -104,12 +111,13 @@ async function awaitStopped(runtime: EhpcRuntime, state: EhpcJobSetState, existi
     total: waitingFor.length,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,
+    describe: (id) => `${id} (${describeJob(existing.get(id))})`,
     condition: async () => {
-      const now = await snapshotEhpcJobs(runtime, waitingFor.filter((id) => existing.has(id)));
+      const polled = waitingFor.filter((id) => existing.has(id) && !ledger.failed.has(id) && !ended(existing.get(id)!));
+      const now = (await snapshotEhpcJobs(runtime, polled)).found;
       const pending: string[] = [];
-      for (const id of waitingFor) {
-        if (!existing.has(id)) continue;
-        const job = now.found.get(id);
+      for (const id of polled) {
+        const job = now.get(id);
         if (!job) {
           existing.delete(id);
           ledger.done.add(id);
@@ -123,18 +131,18 @@ async function awaitStopped(runtime: EhpcRuntime, state: EhpcJobSetState, existi
   });
 }
 
-/** Deletes the jobs that still exist and have not failed an earlier step. */
+/** Deletes the jobs that still exist and have not failed an earlier step, then waits until the API lists none. */
 async function deleteAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
   const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
-  if (ids.length) runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
-  const plan: BatchPlan = {
-    batchSize: state.batchSize,
-    concurrency: runtime.concurrency,
-    send: (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds),
-    stillExisting: async (chunkIds) => new Set((await snapshotEhpcJobs(runtime, chunkIds)).found.keys()),
-  };
-  await runBatches(plan, ids, ledger, (jobId) => {
-    ledger.done.add(jobId);
+  if (ids.length === 0) return;
+  runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
+  await deleteAndConfirm(plan(runtime, state, (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds), () => true), ids, {
+    service: SERVICE,
+    snapshot: async (pending) => (await snapshotEhpcJobs(runtime, pending)).found,
+    describe: describeJob,
+    timeoutMs: state.waitTimeoutSeconds * 1000,
+    progress: runtime.progress,
+    ledger,
   });
 }
 
@@ -147,7 +155,10 @@ export async function teardownEhpcJobs(runtime: EhpcRuntime, state: EhpcJobSetSt
   const ledger = new TeardownLedger(ids.length);
   const { found: existing, containerGone } = await snapshotEhpcJobs(runtime, ids);
   if (containerGone) {
-    runtime.progress.warn(`${SERVICE}: cluster ${state.clusterId} in zone ${state.zone} does not exist (ret_code 2100): its jobs are gone with it`);
+    runtime.progress.warn(
+      `${SERVICE}: cluster ${state.clusterId} in zone ${state.zone} was reported missing (ret_code 2100); ` +
+        `${count(ids.length - existing.size)} of ${count(ids.length)} jobs confirmed gone by their own detail calls`,
+    );
   }
   recordAlreadyGone(SERVICE, ids, (id) => existing.has(id), ledger, runtime.progress);
 
@@ -155,11 +166,11 @@ export async function teardownEhpcJobs(runtime: EhpcRuntime, state: EhpcJobSetSt
     try {
       await stopAll(runtime, state, existing, ledger);
     } catch (error) {
-      // A wait timeout fails the jobs still stopping; the ones already stopped can still be deleted.
-      failOnTimeout(error, ledger);
+      // A wait timeout fails the jobs still not stopped, with their status; the ones stopped can still be deleted.
+      failOnTimeout(error, ledger, (id) => existing.get(id)?.status);
     }
     if (state.teardown === "stop") {
-      for (const id of existing.keys()) if (!ledger.failed.has(id)) ledger.done.add(id);
+      for (const [id, job] of existing) if (!ledger.failed.has(id) && ended(job)) ledger.done.add(id);
     }
   }
   if (state.teardown === "delete" || state.teardown === "stop-then-delete") {

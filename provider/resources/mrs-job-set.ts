@@ -30,15 +30,17 @@ import type { MrsJobExecutionSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 import {
+  deleteAndConfirm,
   failOnTimeout,
   finishTeardown,
   forEachJob,
   lookupEach,
+  recheckWith,
   recordAlreadyGone,
   requireAllExist,
-  runBatches,
   snapshotPaged,
   TeardownLedger,
+  type BatchPlan,
   type Snapshot,
 } from "./teardown";
 
@@ -49,15 +51,20 @@ export interface MrsRuntime {
   concurrency: number;
 }
 
-/** The set's executions that exist now, with their state. A cluster that does not exist holds none. */
+/**
+ * The set's executions that exist now, with their state. The list takes page numbers, not offsets, so a pass over
+ * several pages cannot prove a member absent: members not seen are asked for by their detail call, and so are all
+ * members when the list says the cluster does not exist (`snapshotPaged`).
+ */
 export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[]): Promise<Snapshot<MrsExecution>> {
   return snapshotPaged(
     {
       pageSize: MRS_LIST_PAGE_SIZE,
+      addressing: "page",
       concurrency: runtime.concurrency,
       key: `mrs ${runtime.ctx.endpoint} ${runtime.ctx.projectId} ${runtime.ctx.clusterId}`,
-      fetch: async (index) => {
-        const page = await listJobExecutions(runtime.ctx, index + 1);
+      fetch: async ({ offset, limit }) => {
+        const page = await listJobExecutions(runtime.ctx, offset / limit + 1, limit);
         return { total: page.totalRecord, items: page.jobs, containerGone: page.clusterGone };
       },
       idOf: (execution) => execution.jobId,
@@ -78,6 +85,7 @@ export async function verifyMrsExecutionsExist(runtime: MrsRuntime, state: MrsJo
 }
 
 const ended = (execution: MrsExecution) => MRS_FINAL_STATES.has(execution.state);
+const describeExecution = (execution: MrsExecution | undefined) => (execution ? `state ${execution.state}` : "state unknown");
 
 /** Kills each execution that has not ended. Returns those to wait for, with the reason of each refused kill. */
 async function killAll(runtime: MrsRuntime, existing: Map<string, MrsExecution>, running: string[], ledger: TeardownLedger) {
@@ -86,11 +94,7 @@ async function killAll(runtime: MrsRuntime, existing: Map<string, MrsExecution>,
   runtime.progress.log(`${SERVICE}: killing ${count(running.length)} executions that have not ended`);
   await forEachJob(running, runtime.concurrency, ledger, async (id) => {
     const answer = await killJobExecution(runtime.ctx, id);
-    if (answer.outcome === "gone") {
-      existing.delete(id);
-      ledger.done.add(id);
-      return;
-    }
+    // "gone" too is confirmed by the wait's listing or detail call before the execution counts as gone.
     if (answer.outcome === "refused") refused.set(id, answer.message);
     waiting.push(id);
   });
@@ -119,6 +123,7 @@ async function awaitEnded(
     total: waiting.length,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,
+    describe: (id) => `${id} (${describeExecution(existing.get(id))})`,
     condition: async () => {
       const polled = waiting.filter((id) => !settled.has(id) && !failed.has(id));
       const now = await snapshotMrsExecutions(runtime, polled);
@@ -160,18 +165,25 @@ async function deleteChunk(runtime: MrsRuntime, ids: string[]): Promise<BatchOut
   }
 }
 
-/** Batch-deletes the executions that still exist and have not failed an earlier step. */
+/** Batch-deletes the executions that still exist and have not failed an earlier step, then waits until MRS shows none. */
 async function deleteAll(runtime: MrsRuntime, state: MrsJobExecutionSetState, existing: Map<string, MrsExecution>, ledger: TeardownLedger): Promise<void> {
   const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
-  if (ids.length) runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} executions`);
-  const plan = {
+  if (ids.length === 0) return;
+  runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} executions`);
+  const snapshot = async (pending: string[]) => (await snapshotMrsExecutions(runtime, pending)).found;
+  const plan: BatchPlan = {
     batchSize: state.batchSize,
     concurrency: runtime.concurrency,
     send: (chunkIds: string[]) => deleteChunk(runtime, chunkIds),
-    stillExisting: async (chunkIds: string[]) => new Set((await snapshotMrsExecutions(runtime, chunkIds)).found.keys()),
+    recheck: recheckWith(snapshot, () => true),
   };
-  await runBatches(plan, ids, ledger, (jobId) => {
-    ledger.done.add(jobId);
+  await deleteAndConfirm(plan, ids, {
+    service: SERVICE,
+    snapshot,
+    describe: describeExecution,
+    timeoutMs: state.waitTimeoutSeconds * 1000,
+    progress: runtime.progress,
+    ledger,
   });
 }
 
@@ -202,7 +214,10 @@ export async function teardownMrsExecutions(runtime: MrsRuntime, state: MrsJobEx
   const ledger = new TeardownLedger(ids.length);
   const { found: existing, containerGone } = await snapshotMrsExecutions(runtime, ids);
   if (containerGone) {
-    runtime.progress.warn(`${SERVICE}: cluster ${state.clusterId} does not exist (${MRS_CLUSTER_GONE_CODE}): its executions are gone with it`);
+    runtime.progress.warn(
+      `${SERVICE}: cluster ${state.clusterId} was reported missing (${MRS_CLUSTER_GONE_CODE}); ` +
+        `${count(ids.length - existing.size)} of ${count(ids.length)} executions confirmed gone by their own detail calls`,
+    );
   }
   recordAlreadyGone(SERVICE, ids, (id) => existing.has(id), ledger, runtime.progress);
 
@@ -213,8 +228,8 @@ export async function teardownMrsExecutions(runtime: MrsRuntime, state: MrsJobEx
     try {
       await awaitEnded(runtime, state, existing, waiting, refused, ledger);
     } catch (error) {
-      // A wait timeout fails the executions still running; those that ended can still be deleted.
-      failOnTimeout(error, ledger);
+      // A wait timeout fails the executions still running, with their state; those that ended can still be deleted.
+      failOnTimeout(error, ledger, (id) => existing.get(id)?.state);
     }
   }
   await deleteAll(runtime, state, existing, ledger);

@@ -1,30 +1,34 @@
 /**
- * What every kind's teardown shares, lifted from the DLI Flink job set so the four kinds keep the same
- * guarantees:
- *   - a snapshot first (`snapshotPaged`): jobs already gone are done and never sent again;
+ * What every kind's teardown shares, so the four kinds keep the same guarantees:
+ *   - a snapshot first (`snapshotPaged`): jobs already gone are done and never sent again, and a job counts as
+ *     gone only on the API's word for it (see `snapshotPaged`);
  *   - a ledger (`TeardownLedger`) of what was done and what failed, job by job, with the API's reason;
- *   - one batch runner (`runBatches`): chunks in parallel, a failed chunk fails only its jobs, an
- *     ambiguous answer is settled by looking again (a bounded number of times);
- *   - one way to end (`finishTeardown`): success, or PartialTeardownError naming each failed job, so a
- *     rerun of the destroy retries only what is left.
+ *   - one batch runner (`runBatches`): chunks in parallel, a failed chunk fails only its jobs, an ambiguous
+ *     answer is settled by looking again (a bounded number of times);
+ *   - one check that a delete happened (`awaitDeleted`): a delete's "success" is not taken on trust;
+ *   - one way to end (`finishTeardown`): success only when every job handed in is accounted for as done;
+ *     otherwise PartialTeardownError naming each job that is not, so a rerun of the destroy retries only what
+ *     is left.
  */
 import { chunk, mapConcurrent, type BatchOutcome } from "../clients/http";
-import { AuthError, JobsNotFoundError, JobSetError, PartialTeardownError } from "../errors";
+import { AuthError, JobsNotFoundError, JobSetError, PartialTeardownError, WaitTimeoutError } from "../errors";
+import { awaitAll, AwaitTimeoutError } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 
-/** Rounds of "the answer was ambiguous: list again and resend what still exists". */
+/** Rounds of "the answer was ambiguous: list again and resend what still needs it". */
 export const MAX_RESOLVE_ROUNDS = 2;
 
 /** Failed jobs listed one per line in an error; the rest are counted. */
 const MAX_LISTED_FAILURES = 50;
 
-/** Tallies what a teardown did, job by job. */
+/** Tallies what a teardown did, job by job. A job that failed is not done, whatever was recorded before. */
 export class TeardownLedger {
   readonly done = new Set<string>();
   readonly failed = new Map<string, string>();
   constructor(readonly total: number) {}
   fail(jobId: string, reason: string) {
     this.failed.set(jobId, reason);
+    this.done.delete(jobId);
   }
 }
 
@@ -33,22 +37,40 @@ export function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Up to 20 IDs, then a count of the rest. */
+export function listIds(ids: readonly string[], describe: (id: string) => string = (id) => id): string {
+  return ids.slice(0, 20).map(describe).join(", ") + (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Snapshots
 
 export interface ListPage<T> {
+  /** The list's length when this page was cut, as the API reports it. */
   total: number;
   items: T[];
-  /** The container (an MRS or EHPC cluster) does not exist: nothing that lived in it exists either. */
+  /** The container (an MRS or EHPC cluster) is said not to exist: confirmed job by job before anything counts as gone. */
   containerGone?: boolean;
+}
+
+/** A slice of a list: `limit` records from record `offset`. */
+export interface ListWindow {
+  offset: number;
+  limit: number;
 }
 
 export interface PagedListing<T> {
   pageSize: number;
+  /**
+   * "offset": the API takes any record offset (DLI Flink and Spark, EHPC), so windows can overlap by one record and
+   * a pass over the list can prove it did not move (see `snapshotPaged`). "page": it takes page numbers only (MRS),
+   * so windows are whole pages and a multi-page pass proves nothing.
+   */
+  addressing: "offset" | "page";
   /** List pages in flight at once. */
   concurrency: number;
-  /** One page, by 0-based index; each API turns it into its own offset (records or page numbers). */
-  fetch(pageIndex: number): Promise<ListPage<T>>;
+  /** One window of the list; for "page" addressing, `offset` is always a multiple of `limit`. */
+  fetch(window: ListWindow): Promise<ListPage<T>>;
   /**
    * Names the list (its endpoint, project, cluster…): sets of one project snapshot it at the same time, and a
    * page one of them is already reading is shared rather than read again (`sharedFetch`).
@@ -56,31 +78,34 @@ export interface PagedListing<T> {
   key: string;
   idOf(item: T): string;
   /**
-   * Looks members up one by one (the API's detail call): those of `ids` that exist. Used only for members a
-   * listing that moved under us did not show (see `snapshotPaged`).
+   * The API's detail call, job by job: those of `ids` that exist. A job is left out only when the API answers its
+   * documented "does not exist" for it; any other failure throws.
    */
   lookup(ids: string[]): Promise<T[]>;
 }
 
 export interface Snapshot<T> {
   found: Map<string, T>;
+  /** The list said the container is gone; members not found were confirmed gone one by one. */
   containerGone: boolean;
 }
 
 /**
- * The members of `ids` that exist now. Reads the first page (for the total), then the others from the
- * last to the first, several in flight, and stops as soon as every member is found. When the pages left
- * outnumber the members still missing, those are looked up one by one instead (`lookup`): fewer calls.
+ * The members of `ids` that exist now. A member counts as gone only when the API says so for that job (its detail
+ * call, `lookup`) or when a listing that cannot have moved under us leaves it out:
  *
- * Why backwards: the lists are newest first and paged by offset, and the sets of one project are torn down
- * in parallel (the engine deletes independent resources concurrently), so jobs vanish while we page. A
- * deletion moves every job behind it one place towards the front: read front to back, a member could move
- * from a page not read yet into one already read, and a snapshot would miss it and count it gone: it would
- * never be torn down (issue 6's benchmark caught exactly that: hundreds of Flink jobs left running). Read back
- * to front, a member can only move into pages still to be read. Two things remain: pages in flight together
- * are answered in any order, and jobs created meanwhile move members towards the back. So when the total
- * moved while we paged, the members not seen are looked up one by one (`lookup`): a member counts as gone
- * only when a stable listing or the API's own detail call says so.
+ *   - one answer that holds the whole list (a first window that ends before `pageSize`) is one consistent view;
+ *   - a pass over several windows is consistent only when it proves so. Other teams create and delete jobs while we
+ *     page, and one creation plus one deletion keep `total` unchanged while shifting every job between them by one
+ *     place, so a member can slip into a window already read. On "offset" lists the windows overlap by one record:
+ *     when each window's last record is the next window's first and the last window ends the list, no member can
+ *     have slipped past (jobs keep their order among themselves, so a member before an anchor stays before it);
+ *   - anything else (a "page" list of several pages, an anchor that moved, a list that grew past the last window)
+ *     proves nothing, and the members not seen are looked up one by one.
+ *
+ * Cost when nothing moves: the first window, then the others back to front, several in flight, stopping as soon as
+ * every member is found; members missing after the first window are looked up at once when that costs fewer calls
+ * than the windows left. The overlap adds one window per hundred.
  */
 export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly string[]): Promise<Snapshot<T>> {
   const wanted = new Set(ids);
@@ -92,52 +117,72 @@ export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly s
       if (wanted.has(id)) found.set(id, item);
     }
   };
-  const gone = (): Snapshot<T> => ({ found: new Map(), containerGone: true });
-  const fetch = (index: number) => sharedFetch(listing, index);
-  const first = await fetch(0);
-  if (first.containerGone) return gone();
+  const missing = () => [...wanted].filter((id) => !found.has(id));
+  const confirmMissing = async (containerGone: boolean): Promise<Snapshot<T>> => {
+    const unseen = missing();
+    if (unseen.length) collect(await listing.lookup(unseen));
+    return { found, containerGone };
+  };
+
+  const size = listing.pageSize;
+  const step = listing.addressing === "offset" ? size - 1 : size;
+  const window = (index: number): ListWindow => ({ offset: index * step, limit: size });
+  const pages = new Map<number, ListPage<T>>();
+  const read = async (index: number) => {
+    const page = await sharedFetch(listing, window(index));
+    pages.set(index, page);
+    return page;
+  };
+
+  const first = await read(0);
+  if (first.containerGone) return confirmMissing(true);
   collect(first.items);
-  const pagesLeft = Math.ceil(first.total / listing.pageSize) - 1;
-  const missingAfterFirst = wanted.size - found.size;
-  if (missingAfterFirst > 0 && pagesLeft > missingAfterFirst) {
-    // A few members in a long list (a small set in a busy project): one detail call each costs less than the pages.
-    collect(await listing.lookup([...wanted].filter((id) => !found.has(id))));
-    return { found, containerGone: false };
-  }
-  let moved = false;
-  const pageIndexes: number[] = [];
-  for (let index = pagesLeft; index >= 1; index--) pageIndexes.push(index);
-  for (const group of chunk(pageIndexes, listing.concurrency)) {
+  if (found.size === wanted.size) return { found, containerGone: false };
+  if (first.items.length < size && first.total <= first.items.length) return { found, containerGone: false };
+
+  const last = Math.max(0, Math.ceil((first.total - size) / step));
+  if (missing().length <= last) return confirmMissing(false);
+
+  const indexes: number[] = [];
+  for (let index = last; index >= 1; index--) indexes.push(index);
+  for (const group of chunk(indexes, listing.concurrency)) {
     if (found.size === wanted.size) break;
-    const pages = await Promise.all(group.map(fetch));
-    for (const page of pages) {
-      if (page.containerGone) return gone();
+    for (const page of await Promise.all(group.map(read))) {
+      if (page.containerGone) return confirmMissing(true);
       collect(page.items);
-      if (page.total !== first.total) moved = true;
     }
   }
-  if (moved && found.size < wanted.size) {
-    const missing = [...wanted].filter((id) => !found.has(id));
-    collect(await listing.lookup(missing));
-  }
-  return { found, containerGone: false };
+  if (found.size === wanted.size || provesAbsence(listing, pages, last)) return { found, containerGone: false };
+  return confirmMissing(false);
 }
 
-/** List pages being read, by listing key and page index: shared by the snapshots that want them meanwhile. */
+/** Whether windows 0..last, read in any order, add up to one unmoved view of the list (see `snapshotPaged`). */
+function provesAbsence<T>(listing: PagedListing<T>, pages: Map<number, ListPage<T>>, last: number): boolean {
+  if (listing.addressing !== "offset") return last === 0;
+  for (let index = 0; index < last; index++) {
+    const page = pages.get(index);
+    const next = pages.get(index + 1);
+    if (!page || !next || page.items.length !== listing.pageSize) return false;
+    const anchor = next.items[0];
+    if (anchor === undefined || listing.idOf(page.items[page.items.length - 1]!) !== listing.idOf(anchor)) return false;
+  }
+  const end = pages.get(last);
+  return end !== undefined && end.items.length < listing.pageSize;
+}
+
+/** List windows being read, by listing key and window: shared by the snapshots that want them meanwhile. */
 const pagesInFlight = new Map<string, Promise<ListPage<unknown>>>();
 
 /**
- * Reads a page, or joins the read of the same page already in flight. The engine deletes the sets of a project in
- * parallel and their snapshots read the same pages at the same moment: issue 6's benchmark read the 51 pages of a
- * 5,000-job project 349 times for six sets. A joined answer left the server a little before this snapshot asked
- * for it, which is no different from a slower network; should it break `snapshotPaged`'s back-to-front order, the
- * listing shows as moved and the members not seen are looked up.
+ * Reads a window, or joins the read of the same window already in flight. The engine deletes the sets of a project
+ * in parallel and their snapshots read the same windows at the same moment. A joined answer left the server a little
+ * before this snapshot asked for it, which is no different from a slower network: it is still one real answer.
  */
-function sharedFetch<T>(listing: PagedListing<T>, index: number): Promise<ListPage<T>> {
-  const key = `${listing.key}\u0000${index}`;
+function sharedFetch<T>(listing: PagedListing<T>, window: ListWindow): Promise<ListPage<T>> {
+  const key = `${listing.key}\u0000${window.offset}\u0000${window.limit}`;
   let page = pagesInFlight.get(key) as Promise<ListPage<T>> | undefined;
   if (!page) {
-    page = listing.fetch(index);
+    page = listing.fetch(window);
     pagesInFlight.set(key, page);
     const forget = () => pagesInFlight.get(key) === page && pagesInFlight.delete(key);
     page.then(forget, forget);
@@ -155,8 +200,7 @@ export async function lookupEach<T>(ids: readonly string[], concurrency: number,
 export function requireAllExist(service: string, ids: readonly string[], exists: (id: string) => boolean, where: string): void {
   const missing = ids.filter((id) => !exists(id));
   if (missing.length) {
-    const shown = missing.slice(0, 20).join(", ") + (missing.length > 20 ? ` and ${missing.length - 20} more` : "");
-    throw new JobsNotFoundError(`${service}: ${count(missing.length)} of ${count(ids.length)} jobs do not exist in ${where}: ${shown}`, missing, {
+    throw new JobsNotFoundError(`${service}: ${count(missing.length)} of ${count(ids.length)} jobs do not exist in ${where}: ${listIds(missing)}`, missing, {
       service,
       jobId: missing[0],
     });
@@ -165,33 +209,61 @@ export function requireAllExist(service: string, ids: readonly string[], exists:
 
 /** Marks the jobs the snapshot did not find as done, and says how many there were. */
 export function recordAlreadyGone(service: string, ids: readonly string[], exists: (id: string) => boolean, ledger: TeardownLedger, progress: Progress): void {
-  for (const id of ids) if (!exists(id)) ledger.done.add(id);
-  if (ledger.done.size) progress.log(`${service}: ${count(ledger.done.size)} of ${count(ids.length)} jobs already gone`);
+  let gone = 0;
+  for (const id of ids) {
+    if (!exists(id)) {
+      ledger.done.add(id);
+      gone++;
+    }
+  }
+  if (gone) progress.log(`${service}: ${count(gone)} of ${count(ids.length)} jobs already gone`);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Batch and per-job calls
+
+/** What a second look says about jobs an answer left in doubt. IDs in neither list need nothing more from this call. */
+export interface Recheck {
+  /** Confirmed gone (by `snapshotPaged`'s rules). */
+  gone: string[];
+  /** Still there and still needing the call. */
+  resend: string[];
+}
 
 export interface BatchPlan {
   batchSize: number;
   /** Batch calls in flight at once. */
   concurrency: number;
   send(ids: string[]): Promise<BatchOutcome[]>;
-  /** Which of `ids` still exist (and so are sent again), for answers that do not say which job they are about. */
-  stillExisting(ids: string[]): Promise<Set<string>>;
+  /** A second look at jobs the answer did not settle: which are gone, which to send again. */
+  recheck(ids: string[]): Promise<Recheck>;
+}
+
+/** A `BatchPlan.recheck` from a kind's snapshot: jobs it no longer shows are gone; those `needsCall` accepts are resent. */
+export function recheckWith<T>(snapshot: (ids: string[]) => Promise<Map<string, T>>, needsCall: (item: T) => boolean): BatchPlan["recheck"] {
+  return async (ids) => {
+    const now = await snapshot(ids);
+    return { gone: ids.filter((id) => !now.has(id)), resend: ids.filter((id) => now.has(id) && needsCall(now.get(id)!)) };
+  };
 }
 
 /**
- * Sends `ids` in chunks through `plan.send`, in parallel up to the plan's concurrency. Outcomes "done",
- * "gone" and "not-running" go to `onDone`; "failed" records the reason; "unknown" (an answer that does
- * not say which job it is about) makes us look again and resend only what still exists, a bounded number
- * of times. A whole chunk that errors marks each of its jobs failed with the API's message, and the other
- * chunks go on.
+ * Sends `ids` in chunks through `plan.send`, in parallel up to the plan's concurrency. "done" and "not-running"
+ * go to `onAnswered`; "failed" records the reason. "unknown" (an answer that does not say which job it is about)
+ * and "gone" (a batch element's message, which is not the API's documented word) make us look again: jobs the
+ * second look confirms gone go to `onGone`, those still needing the call are resent, a bounded number of times.
+ * A whole chunk that errors marks each of its jobs failed with the API's message, and the other chunks go on.
  */
-export async function runBatches(plan: BatchPlan, ids: string[], ledger: TeardownLedger, onDone: (jobId: string, outcome: BatchOutcome) => void): Promise<void> {
+export async function runBatches(
+  plan: BatchPlan,
+  ids: string[],
+  ledger: TeardownLedger,
+  onAnswered: (jobId: string, outcome: BatchOutcome) => void,
+  onGone: (jobId: string) => void,
+): Promise<void> {
   let todo = ids;
   for (let round = 0; todo.length > 0; round++) {
-    const unknown = new Map<string, string>();
+    const doubtful = new Map<string, string>();
     await mapConcurrent(chunk(todo, plan.batchSize), plan.concurrency, async (ids) => {
       let outcomes: BatchOutcome[];
       try {
@@ -203,16 +275,16 @@ export async function runBatches(plan: BatchPlan, ids: string[], ledger: Teardow
       }
       for (const outcome of outcomes) {
         if (outcome.outcome === "failed") ledger.fail(outcome.jobId, outcome.message);
-        else if (outcome.outcome === "unknown") unknown.set(outcome.jobId, outcome.message);
-        else onDone(outcome.jobId, outcome);
+        else if (outcome.outcome === "unknown" || outcome.outcome === "gone") doubtful.set(outcome.jobId, outcome.message);
+        else onAnswered(outcome.jobId, outcome);
       }
     });
-    if (unknown.size === 0) return;
-    const stillThere = await plan.stillExisting([...unknown.keys()]);
-    for (const id of unknown.keys()) if (!stillThere.has(id)) onDone(id, { jobId: id, outcome: "gone", message: "no longer listed" });
-    todo = [...unknown.keys()].filter((id) => stillThere.has(id));
+    if (doubtful.size === 0) return;
+    const { gone, resend } = await plan.recheck([...doubtful.keys()]);
+    for (const id of gone) onGone(id);
+    todo = resend;
     if (round + 1 >= MAX_RESOLVE_ROUNDS) {
-      for (const id of todo) ledger.fail(id, unknown.get(id)!);
+      for (const id of todo) ledger.fail(id, doubtful.get(id)!);
       return;
     }
   }
@@ -244,18 +316,114 @@ export async function forEachJob(ids: readonly string[], concurrency: number, le
   if (rejected) throw rejected;
 }
 
-/** A wait that ran out of time fails the jobs it was still waiting for; the others go on. Other errors propagate. */
-export function failOnTimeout(error: unknown, ledger: TeardownLedger): void {
-  if (!(error instanceof JobSetError) || !("remaining" in error)) throw error;
-  for (const id of (error as { remaining: string[] }).remaining) ledger.fail(id, error.message);
+/**
+ * A wait that ran out of time fails the jobs it was still waiting for, each with its last status when `statusOf`
+ * knows it; the others go on. Other errors propagate.
+ */
+export function failOnTimeout(error: unknown, ledger: TeardownLedger, statusOf: (id: string) => string | undefined = () => undefined): void {
+  if (!(error instanceof WaitTimeoutError)) throw error;
+  for (const id of error.remaining) {
+    const status = statusOf(id);
+    const summary = error instanceof AwaitTimeoutError ? error.summary : error.message;
+    ledger.fail(id, `${summary}${status ? ` (last status: ${status})` : ""}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Verified deletes
+
+export interface DeleteCheck<T> {
+  service: string;
+  /** The jobs a delete call was sent for (answered done, or gone). */
+  ids: readonly string[];
+  /** The snapshot of the kind (`snapshotPaged` rules): which of `ids` the API still shows. */
+  snapshot(ids: string[]): Promise<Map<string, T>>;
+  /** What the API last said about a job still shown, for the failure ("status job_running"). */
+  describe(item: T): string;
+  /** Sends the delete again for jobs still shown after it was answered (one more time each). */
+  resend(ids: string[]): Promise<void>;
+  timeoutMs: number;
+  progress: Progress;
+  ledger: TeardownLedger;
+}
+
+/**
+ * A job counts as deleted only once the API no longer shows it (a snapshot that says so by `snapshotPaged`'s
+ * rules). Polls until every job sent a delete is gone; a job still shown gets the delete once more; one still
+ * shown at `timeoutMs` fails, with what the API last said about it, and stays in the state.
+ */
+export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
+  const waiting = check.ids.filter((id) => !check.ledger.failed.has(id));
+  if (waiting.length === 0) return;
+  const lastSeen = new Map<string, T>();
+  const resent = new Set<string>();
+  try {
+    await awaitAll({
+      service: check.service,
+      verb: "deleted",
+      total: waiting.length,
+      timeoutMs: check.timeoutMs,
+      progress: check.progress,
+      condition: async () => {
+        const polled = waiting.filter((id) => !check.ledger.done.has(id) && !check.ledger.failed.has(id));
+        const shown = await check.snapshot(polled);
+        const pending: string[] = [];
+        const again: string[] = [];
+        for (const id of polled) {
+          const item = shown.get(id);
+          if (!item) {
+            check.ledger.done.add(id);
+            continue;
+          }
+          lastSeen.set(id, item);
+          pending.push(id);
+          if (!resent.has(id)) again.push(id);
+        }
+        if (again.length) {
+          for (const id of again) resent.add(id);
+          await check.resend(again);
+        }
+        return { pending: pending.filter((id) => !check.ledger.failed.has(id)), failed: new Map() };
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    for (const id of error.remaining) {
+      const item = lastSeen.get(id);
+      check.ledger.fail(id, `the delete was answered, but the API still lists the job after ${Math.round(check.timeoutMs / 1000)} s${item ? ` (${check.describe(item)})` : ""}`);
+    }
+  }
+}
+
+/** Sends the deletes of `ids` through `plan`, then waits until the API shows none of them (`awaitDeleted`). */
+export async function deleteAndConfirm<T>(plan: BatchPlan, ids: string[], check: Omit<DeleteCheck<T>, "ids" | "resend">): Promise<void> {
+  const answered: string[] = [];
+  const gone = (jobId: string) => check.ledger.done.add(jobId);
+  await runBatches(plan, ids, check.ledger, (jobId) => answered.push(jobId), gone);
+  await awaitDeleted({ ...check, ids: answered, resend: (again) => runBatches(plan, again, check.ledger, () => {}, gone) });
 }
 
 // ---------------------------------------------------------------------------------------------------
 // The end
 
+/** Every ID handed to a teardown must end done or failed; anything else is a bug in the teardown itself. */
+export class TeardownAccountingError extends JobSetError {
+  override readonly code = "JOBSET_ERR_TEARDOWN_ACCOUNTING";
+  static override readonly errorCode = "JOBSET_ERR_TEARDOWN_ACCOUNTING";
+  constructor(
+    message: string,
+    readonly unaccounted: string[],
+    context: { service: string },
+  ) {
+    super(message, context);
+    this.name = "TeardownAccountingError";
+  }
+}
+
 /**
- * Resolves when every job is torn down; otherwise throws PartialTeardownError naming each job that failed
- * and why. `headline` replaces the default first line (MRS's "still running and killRunning is false").
+ * Resolves when every job handed in is done; throws PartialTeardownError naming each job that failed and why,
+ * or TeardownAccountingError when some job ended neither done nor failed (which the steps above must never
+ * allow). `headline` replaces the default first line (MRS's "still running and killRunning is false").
  */
 export function finishTeardown(
   service: string,
@@ -265,18 +433,29 @@ export function finishTeardown(
   how: string,
   headline?: string,
 ): { done: string[] } {
-  if (ledger.failed.size) {
-    const lines = [...ledger.failed].slice(0, MAX_LISTED_FAILURES).map(([id, reason]) => `  ${service} job ${id}: ${reason}`);
-    const more = ledger.failed.size > MAX_LISTED_FAILURES ? [`  … and ${ledger.failed.size - MAX_LISTED_FAILURES} more`] : [];
+  const unaccounted = ids.filter((id) => !ledger.done.has(id) && !ledger.failed.has(id));
+  if (unaccounted.length) {
+    throw new TeardownAccountingError(
+      `${service}: internal error: ${count(unaccounted.length)} of ${count(ids.length)} jobs were neither torn down nor failed: ` +
+        `${listIds(unaccounted)}. They may still exist; nothing was reported torn down. Please report this.`,
+      unaccounted,
+      { service },
+    );
+  }
+  const done = ids.filter((id) => ledger.done.has(id) && !ledger.failed.has(id));
+  const failed = new Map(ids.filter((id) => ledger.failed.has(id)).map((id) => [id, ledger.failed.get(id)!] as const));
+  if (failed.size) {
+    const lines = [...failed].slice(0, MAX_LISTED_FAILURES).map(([id, reason]) => `  ${service} job ${id}: ${reason}`);
+    const more = failed.size > MAX_LISTED_FAILURES ? [`  … and ${failed.size - MAX_LISTED_FAILURES} more`] : [];
     const first =
       headline ??
-      `${service}: ${count(ledger.failed.size)} of ${count(ids.length)} jobs were not torn down ` +
-        `(${count(ledger.done.size)} done; a rerun of the destroy retries only what is left)`;
-    throw new PartialTeardownError(`${first}:\n${[...lines, ...more].join("\n")}`, [...ledger.done], ledger.failed, {
+      `${service}: ${count(failed.size)} of ${count(ids.length)} jobs were not torn down ` +
+        `(${count(done.length)} done; a rerun of the destroy retries only what is left)`;
+    throw new PartialTeardownError(`${first}:\n${[...lines, ...more].join("\n")}`, done, failed, {
       service,
-      jobId: ledger.failed.keys().next().value,
+      jobId: failed.keys().next().value,
     });
   }
   progress.log(`${service}: ${count(ids.length)} jobs torn down (${how})`);
-  return { done: [...ledger.done] };
+  return { done };
 }

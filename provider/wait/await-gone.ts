@@ -36,10 +36,24 @@ export interface AwaitOptions {
   verb: string;
   service: string;
   progress: Progress;
+  /** How a job still pending is named in the timeout's message: its ID and what the API last said of it. */
+  describe?: (id: string) => string;
   firstIntervalMs?: number;
   maxIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+}
+
+/** A wait's timeout, with the short reason each job it names fails with ("not stopped after 20 s"). */
+export class AwaitTimeoutError extends WaitTimeoutError {
+  constructor(
+    message: string,
+    remaining: string[],
+    context: { service: string },
+    readonly summary: string,
+  ) {
+    super(message, remaining, context);
+  }
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -57,15 +71,17 @@ export async function awaitAll(options: AwaitOptions): Promise<WaitSnapshot> {
     if (snapshot.pending.length === 0) return snapshot;
     const left = deadline - now();
     if (left <= 0) {
-      // Checked once more above at the deadline: still pending, so say which.
-      const shown = snapshot.pending.slice(0, 20).join(", ");
+      // Checked once more above at the deadline: still pending, so say which, and what the API last said of each.
+      const describe = options.describe ?? ((id: string) => id);
+      const shown = snapshot.pending.slice(0, 20).map(describe).join(", ");
       const more = snapshot.pending.length > 20 ? ` and ${snapshot.pending.length - 20} more` : "";
-      throw new WaitTimeoutError(
-        `${options.service}: ${count(snapshot.pending.length)} of ${count(options.total)} jobs not ${options.verb} after ` +
-          `${Math.round(options.timeoutMs / 1000)} s: ${shown}${more}. They still exist; run the destroy again to keep waiting ` +
-          `(or raise waitTimeoutSeconds).`,
+      const summary = `not ${options.verb} after ${Math.round(options.timeoutMs / 1000)} s`;
+      throw new AwaitTimeoutError(
+        `${options.service}: ${count(snapshot.pending.length)} of ${count(options.total)} jobs ${summary}: ${shown}${more}. ` +
+          `They still exist; run the destroy again to keep waiting (or raise waitTimeoutSeconds).`,
         snapshot.pending,
         { service: options.service },
+        summary,
       );
     }
     await sleep(Math.min(interval, left));

@@ -1,12 +1,13 @@
 /**
- * The HTTP admin API under `/__admin/` that every service shares (calls, faults, reset, tokens), for the demo and
- * out-of-process tests. Service modules add their own seed/list endpoints (e.g. `/__admin/flink/jobs`).
+ * The HTTP admin API under `/__admin/` that every service shares (calls, faults, lying deletes, list churn, job
+ * statuses, reset, tokens), for the demo and out-of-process tests. Service modules add their own seed/list endpoints (e.g. `/__admin/flink/jobs`).
  * Job IDs travel as strings here so no JSON client can round them.
  */
 import { z } from "zod";
 import type { CallFilter, RecordedCall } from "./calls";
+import { LIST_OPS, type ListChurn } from "./churn";
 import type { Fault } from "./faults";
-import { AdminInputError, type AdminRoute } from "./service";
+import { AdminInputError, type AdminRoute, type JobLocation, type JobService } from "./service";
 
 /** What the admin API needs from the emulator (the same operations the programmatic API offers). */
 export interface AdminControls {
@@ -15,6 +16,12 @@ export interface AdminControls {
   failNext(op: string, fault: Fault): void;
   failJobs(op: string, jobIds: readonly (string | bigint | number)[], message?: string): void;
   clearFaults(): void;
+  lieOnDelete(op: string, jobIds: readonly (string | bigint | number)[], options?: { times?: number }): void;
+  churnLists(churn: ListChurn | undefined): void;
+  stopChurn(): void;
+  churnCreated(): string[];
+  churnRemoved(): string[];
+  setJobStatus(service: JobService, jobId: string | bigint | number, status: string, where?: JobLocation): void;
   expireTokens(): void;
   reset(): void;
   now(): number;
@@ -35,6 +42,30 @@ const jobFaultSchema = z.object({
   op: z.string(),
   jobIds: z.array(z.union([z.string(), z.number(), z.bigint()])).min(1),
   message: z.string().optional(),
+});
+
+const jobIdSchema = z.union([z.string(), z.number(), z.bigint()]);
+
+const lieSchema = z.object({
+  op: z.string(),
+  jobIds: z.array(jobIdSchema).min(1),
+  times: z.number().int().min(1).optional(),
+});
+
+const churnSchema = z.object({
+  op: z.enum(LIST_OPS),
+  create: z.number().int().min(0).optional(),
+  remove: z.union([z.number().int().min(0), z.array(jobIdSchema)]).optional(),
+  times: z.number().int().min(1).optional(),
+});
+
+const jobStatusSchema = z.object({
+  service: z.enum(["dli-flink", "dli-spark", "mrs", "ehpc"]),
+  jobId: jobIdSchema,
+  status: z.string().min(1),
+  projectId: z.string().optional(),
+  clusterId: z.string().optional(),
+  zone: z.string().optional(),
 });
 
 function parseInput<T>(schema: z.ZodType<T>, json: unknown): T {
@@ -77,6 +108,35 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
       },
     },
     { method: "DELETE", path: "/__admin/faults", handle: () => (controls.clearFaults(), NO_CONTENT) },
+    {
+      method: "POST",
+      path: "/__admin/lie-on-delete",
+      handle: ({ json }) => {
+        const { op, jobIds, times } = parseInput(lieSchema, json);
+        controls.lieOnDelete(op, jobIds, times === undefined ? {} : { times });
+        return NO_CONTENT;
+      },
+    },
+    {
+      method: "POST",
+      path: "/__admin/churn",
+      handle: ({ json }) => (controls.churnLists(withoutUndefined(parseInput(churnSchema, json))), NO_CONTENT),
+    },
+    { method: "DELETE", path: "/__admin/churn", handle: () => (controls.stopChurn(), NO_CONTENT) },
+    {
+      method: "GET",
+      path: "/__admin/churn",
+      handle: () => ({ status: 200, body: { created: controls.churnCreated(), removed: controls.churnRemoved() } }),
+    },
+    {
+      method: "POST",
+      path: "/__admin/job-status",
+      handle: ({ json }) => {
+        const { service, jobId, status, ...where } = parseInput(jobStatusSchema, json);
+        controls.setJobStatus(service, jobId, status, withoutUndefined(where));
+        return NO_CONTENT;
+      },
+    },
     { method: "POST", path: "/__admin/reset", handle: () => (controls.reset(), NO_CONTENT) },
     { method: "POST", path: "/__admin/tokens/expire", handle: () => (controls.expireTokens(), NO_CONTENT) },
     { method: "GET", path: "/__admin/now", handle: () => ({ status: 200, body: { now: controls.now() } }) },

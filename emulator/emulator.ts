@@ -9,6 +9,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { type AdminControls, coreAdminRoutes } from "./admin";
 import { type CallFilter, CallRecorder, type RecordedCall, redactHeaders } from "./calls";
+import { type ListChurn, ListChurner } from "./churn";
 import { parseJsonExact, stringifyJsonExact } from "./exact-json";
 import { type Fault, FaultRegistry, defaultJobFailureMessage } from "./faults";
 import {
@@ -17,6 +18,7 @@ import {
   type FlinkJobView,
   type MissingJobAnswer,
   createDliFlinkModule,
+  defaultFlinkSavepointPath,
 } from "./huawei-dli-flink";
 import { DEFAULT_SPARK_CANCEL_DELAY_MS, type DliSparkModule, type SparkBatchSeed, type SparkBatchView, createDliSparkModule } from "./huawei-dli-spark";
 import { DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_TOKEN_TTL_MS, HuaweiGateway, apigError } from "./huawei-gateway";
@@ -42,18 +44,28 @@ import {
   createEhpcModule,
 } from "./qingcloud-ehpc";
 import type { QingCloudCredential } from "./qingcloud-signature";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type Route, type ServiceModule } from "./service";
+import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type JobService, type Route, type ServiceModule } from "./service";
 
 /** Time a stopping Flink job takes to reach job_cancel_success, in ms. */
 export const DEFAULT_STOP_DELAY_MS = 50;
 export const DEFAULT_HOST = "127.0.0.1";
+/** `host` value that listens on both loopback addresses (127.0.0.1 and ::1) on one port. */
+export const BOTH_LOOPBACKS_HOST = "localhost";
+/** Attempts at finding a port free on both loopbacks when `host: "localhost"` and port 0. */
+const DUAL_LISTEN_ATTEMPTS = 5;
+/** The spellings `urlFor` writes an endpoint in. */
+export type LoopbackSpelling = "127.0.0.1" | "localhost" | "::1";
 /** Bodies above this are refused (413): batch calls of thousands of IDs stay far below it. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface EmulatorOptions {
   /** Default 0 (any free port). */
   port?: number;
-  /** Default 127.0.0.1. */
+  /**
+   * Default 127.0.0.1. "localhost": listens on 127.0.0.1 AND ::1 on the same port (two sockets, loopback only), so
+   * `http://127.0.0.1:<port>` and `http://localhost:<port>` reach this emulator whichever address localhost resolves
+   * to (`urlFor`). Where the machine has no IPv6 loopback, only 127.0.0.1.
+   */
   host?: string;
   /** AK/SK pairs the gateway accepts. Default: one pair, DEFAULT_ACCESS_KEY / DEFAULT_SECRET_KEY. */
   credentials?: HuaweiCredential[];
@@ -76,6 +88,11 @@ export interface EmulatorOptions {
   clockSkewMs?: number;
   /** What batch stop/delete answer for IDs that don't exist (unverified on the real service). Default "element". */
   missingJobAnswer?: MissingJobAnswer;
+  /**
+   * The Flink detail's `savepoint_path` once a stop with trigger_savepoint=true completes; null leaves it null (whether
+   * DLI fills it is unverified). Default: `obs://jobsets-emulator-savepoints/flink/<jobId>/savepoint-1`.
+   */
+  flinkSavepointPath?: (jobId: string) => string | null;
 
   /** Time a cancelled DLI Spark batch takes to reach `dead`, in ms. Default 50. */
   sparkCancelDelayMs?: number;
@@ -96,9 +113,14 @@ export interface EmulatorOptions {
 }
 
 export interface Emulator extends AdminControls {
-  /** `http://127.0.0.1:<port>`: the endpoint for every service. */
+  /** `http://127.0.0.1:<port>` (or the `host` listened on): the endpoint for every service. */
   readonly url: string;
   readonly port: number;
+  /**
+   * The endpoint under one spelling of the loopback: "127.0.0.1" and "::1" need the emulator to listen there,
+   * "localhost" needs `host: "localhost"` (both loopbacks), so the URL reaches it wherever localhost resolves.
+   */
+  urlFor(spelling: LoopbackSpelling): string;
   /** Closes all connections (keep-alive ones too) and stops listening. */
   close(): Promise<void>;
 
@@ -126,6 +148,13 @@ export interface Emulator extends AdminControls {
   /** Current EHPC jobs (of one zone and/or cluster, or all): by zone, then cluster, then seeding order. */
   ehpcJobs(zone?: string, clusterId?: string): EhpcJobView[];
 
+  /**
+   * Sets a job's status now, as if the service moved it (any string; one outside the kind's documented list behaves
+   * as running). Clears a stop under way. Flink job_canceling/job_savepointing complete after the stop delay, as
+   * seeded ones do. `where` picks the collection when the ID is in several. Throws for an unknown ID.
+   */
+  setJobStatus(service: JobService, jobId: string | bigint | number, status: string, where?: JobLocation): void;
+
   /** Recorded API calls in arrival order (admin calls are not recorded). */
   calls(filter?: CallFilter): RecordedCall[];
   resetCalls(): void;
@@ -137,7 +166,27 @@ export interface Emulator extends AdminControls {
    * the others ARE deleted), ehpc.stop and ehpc.delete (ret_code 5000 naming the jobs, the others ARE processed).
    */
   failJobs(op: string, jobIds: readonly (string | bigint | number)[], message?: string): void;
+  /**
+   * Deletes of these jobs in `op` (flink.delete, flink.deleteOne, mrs.batchDelete, ehpc.delete) answer success as
+   * usual (Flink's element is_success "true", MRS 200 with an empty body, EHPC ret_code 0) but leave the jobs where
+   * they were, `times` times per job (default: every time). The call's other jobs are deleted; a refusal of the
+   * whole call (MRS 0183, EHPC 1400, …) still refuses and uses up nothing. Lifted by clearFaults() and reset().
+   */
+  lieOnDelete(op: string, jobIds: readonly (string | bigint | number)[], options?: { times?: number }): void;
+  /** Lifts failNext, failJobs and lieOnDelete (not list churn: stopChurn()). */
   clearFaults(): void;
+  /**
+   * List churn (see churn.ts): after each successful answer of `churn.op`, in the collection it listed, deletes
+   * (`remove`) then creates `create` running outsider jobs, newest of the collection. Rules for one op apply in
+   * order, each for its `times` answers; `undefined` drops every rule, like stopChurn().
+   */
+  churnLists(churn: ListChurn | undefined): void;
+  /** Drops every churn rule; jobs churn created or deleted stay so. */
+  stopChurn(): void;
+  /** IDs of the jobs churn created (all ops), in creation order, deleted ones included. */
+  churnCreated(): string[];
+  /** IDs of the jobs churn deleted, in deletion order. */
+  churnRemoved(): string[];
   /** Expires every token the emulator accepts (issued and `options.tokens`). */
   expireTokens(): void;
   /**
@@ -147,14 +196,16 @@ export interface Emulator extends AdminControls {
   issuedTokens(): string[];
   /** The emulator clock (ms since epoch), machine time plus `clockSkewMs`. */
   now(): number;
-  /** Forgets jobs, clusters, recorded calls, faults and the EHPC quota count (credentials and tokens stay). */
+  /** Forgets jobs, clusters, recorded calls, faults, churn and the EHPC quota count (credentials and tokens stay). */
   reset(): void;
 }
 
 /** Starts the emulator; rejects if the options are invalid or the port can't be bound. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = new EmulatorServer(validateOptions(options));
-  await emulator.listen(options.port ?? 0, options.host ?? DEFAULT_HOST);
+  const host = options.host ?? DEFAULT_HOST;
+  if (host === BOTH_LOOPBACKS_HOST) await emulator.listenOnBothLoopbacks(options.port ?? 0);
+  else await emulator.listen(options.port ?? 0, host);
   return emulator;
 }
 
@@ -177,6 +228,9 @@ function validateOptions(options: EmulatorOptions): EmulatorOptions {
   if (options.mrsDetailStatus !== undefined && !([200, 202, "alternate"] as unknown[]).includes(options.mrsDetailStatus)) {
     throw new RangeError(`mrsDetailStatus must be 200, 202 or "alternate", got ${String(options.mrsDetailStatus)}`);
   }
+  if (options.flinkSavepointPath !== undefined && typeof options.flinkSavepointPath !== "function") {
+    throw new RangeError(`flinkSavepointPath must be a function (jobId) => string | null`);
+  }
   if (options.ehpcQuotaPerHour !== undefined && !(Number.isInteger(options.ehpcQuotaPerHour) && options.ehpcQuotaPerHour >= 0)) {
     throw new RangeError(`ehpcQuotaPerHour must be an integer ≥ 0, got ${options.ehpcQuotaPerHour}`);
   }
@@ -193,9 +247,11 @@ interface MatchedRoute {
 }
 
 class EmulatorServer implements Emulator {
-  private readonly server: Server;
+  /** One per listening address: one, or two for `host: "localhost"` (127.0.0.1 and ::1), sharing all state. */
+  private servers: Server[] = [];
   private readonly recorder = new CallRecorder();
   private readonly faults: FaultRegistry;
+  private readonly churner = new ListChurner();
   private readonly gateway: HuaweiGateway;
   private readonly flink: DliFlinkModule;
   private readonly spark: DliSparkModule;
@@ -208,7 +264,10 @@ class EmulatorServer implements Emulator {
   /** Pending delays, cancelled on close so a delayed answer doesn't hold the process open. */
   private readonly timers = new Set<NodeJS.Timeout>();
   private listeningPort = 0;
-  private listeningHost = DEFAULT_HOST;
+  /** The addresses listened on, the first being the one `url` names. */
+  private listeningHosts: string[] = [DEFAULT_HOST];
+  /** False once listening on ::1 failed for want of an IPv6 loopback (then localhost can only be 127.0.0.1). */
+  private ipv6Loopback = true;
   private closed: Promise<void> | undefined;
 
   constructor(options: EmulatorOptions) {
@@ -231,9 +290,12 @@ class EmulatorServer implements Emulator {
       stopDelayMs: options.stopDelayMs ?? DEFAULT_STOP_DELAY_MS,
       missingJobAnswer: options.missingJobAnswer ?? "element",
       jobFailure: (op, jobId) => this.faults.jobFailure(op, jobId),
+      lieOnDelete: (op, jobId) => this.faults.takeLie(op, jobId),
+      savepointPath: options.flinkSavepointPath ?? defaultFlinkSavepointPath,
       ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
     });
     const jobFailure = (op: string, jobId: string) => this.faults.jobFailure(op, jobId);
+    const lieOnDelete = (op: string, jobId: string) => this.faults.takeLie(op, jobId);
     this.spark = createDliSparkModule({
       gateway: this.gateway,
       now,
@@ -248,12 +310,14 @@ class EmulatorServer implements Emulator {
       errorSpelling: options.mrsErrorSpelling ?? "mixed",
       detailStatus: options.mrsDetailStatus ?? "alternate",
       jobFailure,
+      lieOnDelete,
     });
     this.ehpc = createEhpcModule({
       credentials: options.qingcloudCredentials ?? [{ accessKeyId: DEFAULT_QINGCLOUD_ACCESS_KEY_ID, secretAccessKey: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY }],
       now,
       stopDelayMs: options.ehpcStopDelayMs ?? DEFAULT_EHPC_STOP_DELAY_MS,
       jobFailure,
+      lieOnDelete,
       ...(options.ehpcQuotaPerHour !== undefined ? { quotaPerHour: options.ehpcQuotaPerHour } : {}),
       ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
     });
@@ -262,45 +326,90 @@ class EmulatorServer implements Emulator {
     this.faults = new FaultRegistry(
       new Set(this.modules.flatMap((module) => module.routes.map((route) => route.op))),
       new Set(this.modules.flatMap((module) => module.jobFaultOps ?? [])),
+      new Set(this.modules.flatMap((module) => module.lyingDeleteOps ?? [])),
     );
     this.adminRoutes = [...coreAdminRoutes(this), ...this.modules.flatMap((module) => module.adminRoutes ?? [])];
-    this.server = createServer((req, res) => {
-      this.onRequest(req, res).catch((error: unknown) => {
-        console.error("jobsets emulator: request failed", error);
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end();
-      });
-    });
   }
 
   get url(): string {
-    const host = this.listeningHost.includes(":") ? `[${this.listeningHost}]` : this.listeningHost;
-    return `http://${host}:${this.listeningPort}`;
+    return urlOf(this.listeningHosts[0] ?? DEFAULT_HOST, this.listeningPort);
   }
 
   get port(): number {
     return this.listeningPort;
   }
 
+  urlFor(spelling: LoopbackSpelling): string {
+    const listensOn = (host: string) => this.listeningHosts.includes(host);
+    const reachable =
+      spelling === "localhost" ? listensOn("127.0.0.1") && (listensOn("::1") || !this.ipv6Loopback) : listensOn(spelling);
+    if (!reachable) {
+      const hint = spelling === "localhost" ? `start it with host: "${BOTH_LOOPBACKS_HOST}"` : `it listens on ${this.listeningHosts.join(" and ")}`;
+      throw new RangeError(`urlFor("${spelling}"): the emulator is not reachable under that name (${hint})`);
+    }
+    return urlOf(spelling, this.listeningPort);
+  }
+
   listen(port: number, host: string): Promise<void> {
+    return this.bind(port, host).then((server) => {
+      this.servers = [server];
+      this.listeningPort = (server.address() as AddressInfo).port;
+      this.listeningHosts = [host];
+    });
+  }
+
+  /**
+   * 127.0.0.1 and ::1 on one port: two sockets rather than "::" with dual stack, which would also listen on every
+   * other interface. With port 0 the port 127.0.0.1 got may be taken on ::1: then both are let go and tried again.
+   */
+  async listenOnBothLoopbacks(port: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const ipv4 = await this.bind(port, "127.0.0.1");
+      const boundPort = (ipv4.address() as AddressInfo).port;
+      try {
+        const ipv6 = await this.bind(boundPort, "::1");
+        this.servers = [ipv4, ipv6];
+        this.listeningHosts = ["127.0.0.1", "::1"];
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EADDRNOTAVAIL" || code === "EAFNOSUPPORT") {
+          this.ipv6Loopback = false;
+          this.servers = [ipv4];
+          this.listeningHosts = ["127.0.0.1"];
+        } else {
+          await closeServer(ipv4);
+          if (code === "EADDRINUSE" && port === 0 && attempt < DUAL_LISTEN_ATTEMPTS) continue;
+          throw error;
+        }
+      }
+      this.listeningPort = boundPort;
+      return;
+    }
+  }
+
+  private bind(port: number, host: string): Promise<Server> {
+    const server = createServer((req, res) => {
+      this.onRequest(req, res).catch((error: unknown) => {
+        console.error("jobsets emulator: request failed", error);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end();
+      });
+    });
     return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        this.listeningPort = (this.server.address() as AddressInfo).port;
-        this.listeningHost = host;
-        resolve();
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve(server);
       });
     });
   }
 
   close(): Promise<void> {
-    this.closed ??= new Promise<void>((resolve, reject) => {
+    this.closed ??= (async () => {
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
-      this.server.closeAllConnections();
-      this.server.close((error) => (error ? reject(error) : resolve()));
-    });
+      await Promise.all(this.servers.map(closeServer));
+    })();
     return this.closed;
   }
 
@@ -348,6 +457,16 @@ class EmulatorServer implements Emulator {
     return this.ehpc.list(zone, clusterId);
   }
 
+  setJobStatus(service: JobService, jobId: string | bigint | number, status: string, where: JobLocation = {}): void {
+    const module = this.modules.find((candidate) => candidate.service === service && candidate.setJobStatus);
+    if (!module?.setJobStatus) {
+      const services = this.modules.filter((candidate) => candidate.setJobStatus).map((candidate) => candidate.service);
+      throw new RangeError(`setJobStatus: service must be one of ${services.join(", ")}, got ${String(service)}`);
+    }
+    if (typeof status !== "string" || status === "") throw new RangeError(`setJobStatus: status must be a non-empty string, got ${String(status)}`);
+    module.setJobStatus(jobIdText(jobId), status, where);
+  }
+
   calls(filter?: CallFilter): RecordedCall[] {
     return this.recorder.list(filter);
   }
@@ -364,8 +483,29 @@ class EmulatorServer implements Emulator {
     this.faults.failJobs(op, jobIds.map(jobIdText), message ?? defaultJobFailureMessage(op));
   }
 
+  lieOnDelete(op: string, jobIds: readonly (string | bigint | number)[], options: { times?: number } = {}): void {
+    this.faults.lieOnDelete(op, jobIds.map(jobIdText), options.times);
+  }
+
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  churnLists(churn: ListChurn | undefined): void {
+    if (churn === undefined) this.churner.stop();
+    else this.churner.add(churn);
+  }
+
+  stopChurn(): void {
+    this.churner.stop();
+  }
+
+  churnCreated(): string[] {
+    return this.churner.createdIds();
+  }
+
+  churnRemoved(): string[] {
+    return this.churner.removedIds();
   }
 
   expireTokens(): void {
@@ -380,6 +520,7 @@ class EmulatorServer implements Emulator {
     for (const module of this.modules) module.reset();
     this.recorder.reset();
     this.faults.clear();
+    this.churner.reset();
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -475,6 +616,11 @@ class EmulatorServer implements Emulator {
       console.error(`jobsets emulator: ${route.op} handler threw`, error);
       answer = { status: 500, body: { error_code: "EMULATOR.BUG", error_msg: String(error) } };
     }
+    // Churn follows a listing the client will receive (not one dropped), so the next page meets the moved list.
+    if (fault?.drop !== "after" && this.churner.active(route.op)) {
+      const collection = module.listCollection?.(route.op, request, answer);
+      if (collection) this.churner.apply(route.op, collection);
+    }
     return fault ? { answer, fault, ...identity } : { answer, ...identity };
   }
 
@@ -525,6 +671,17 @@ class EmulatorServer implements Emulator {
       this.timers.add(timer);
     });
   }
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.closeAllConnections();
+    server.close((error) => (error ? reject(error) : resolve()));
+  });
 }
 
 function faultAnswer(module: ServiceModule, op: string, fault: Fault, requestId: string): ApiAnswer {

@@ -1,4 +1,7 @@
-/** Injectable faults: scripted answers for the next calls of an op, and per-job failures in batch answers. */
+/**
+ * Injectable faults: scripted answers for the next calls of an op, per-job failures in batch answers, and deletes
+ * that answer success but leave the job (`lieOnDelete`).
+ */
 
 export interface Fault {
   /** Answer this HTTP status instead of running the handler. Defaults to 500 when nothing else is asked for. */
@@ -37,10 +40,13 @@ export class FaultRegistry {
   private readonly queued = new Map<string, QueuedFault[]>();
   /** op → job ID (decimal string) → message. */
   private readonly jobFailures = new Map<string, Map<string, string>>();
+  /** op → job ID → deletes left that answer success and leave the job (Infinity: every one). */
+  private readonly lies = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly knownOps: ReadonlySet<string>,
     private readonly jobFaultOps: ReadonlySet<string>,
+    private readonly lyingDeleteOps: ReadonlySet<string> = new Set(),
   ) {}
 
   failNext(op: string, fault: Fault): void {
@@ -85,9 +91,30 @@ export class FaultRegistry {
     return this.jobFailures.get(op)?.get(jobId);
   }
 
+  lieOnDelete(op: string, jobIds: readonly string[], times: number = Number.POSITIVE_INFINITY): void {
+    this.requireOp(op, this.lyingDeleteOps, "a delete op that lieOnDelete applies to");
+    if (times !== Number.POSITIVE_INFINITY && !(Number.isInteger(times) && times >= 1)) {
+      throw new RangeError(`lieOnDelete(${op}): times must be an integer ≥ 1, got ${times}`);
+    }
+    const lies = this.lies.get(op) ?? new Map<string, number>();
+    for (const jobId of jobIds) lies.set(jobId, times);
+    this.lies.set(op, lies);
+  }
+
+  /** Whether this delete of the job answers success and leaves it; uses up one of the job's `times`. */
+  takeLie(op: string, jobId: string): boolean {
+    const lies = this.lies.get(op);
+    const left = lies?.get(jobId);
+    if (lies === undefined || left === undefined) return false;
+    if (left <= 1) lies.delete(jobId);
+    else lies.set(jobId, left - 1);
+    return true;
+  }
+
   clear(): void {
     this.queued.clear();
     this.jobFailures.clear();
+    this.lies.clear();
   }
 
   private requireOp(op: string, allowed: ReadonlySet<string>, what: string): void {

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { parseJsonExact } from "./exact-json";
 import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type ServiceModule } from "./service";
+import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, onlyMatch, seedStopDelay } from "./service";
 
 export const FLINK_STATUSES = [
   "job_init",
@@ -27,9 +27,13 @@ export const FLINK_STATUSES = [
   "job_finish",
 ] as const;
 export type FlinkStatus = (typeof FLINK_STATUSES)[number];
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(FLINK_STATUSES);
 
-/** States a stop applies to; stopping anything else answers is_success "false" and changes nothing. */
-const STOPPABLE_STATUSES: ReadonlySet<FlinkStatus> = new Set([
+/**
+ * Known states a stop applies to; stopping another known state answers is_success "false" and changes nothing. A
+ * status outside FLINK_STATUSES (DLI adds states over time) is stoppable too: it may be running and billed.
+ */
+const STOPPABLE_STATUSES: ReadonlySet<string> = new Set([
   "job_running",
   "job_submitting",
   "job_running_exception",
@@ -38,7 +42,8 @@ const STOPPABLE_STATUSES: ReadonlySet<FlinkStatus> = new Set([
   "job_arrearage_recovering",
 ]);
 /** States that reach job_cancel_success on their own once the stop delay has passed. */
-const STOPPING_STATUSES: ReadonlySet<FlinkStatus> = new Set(["job_canceling", "job_savepointing"]);
+const STOPPING_STATUSES: ReadonlySet<string> = new Set(["job_canceling", "job_savepointing"]);
+const isStoppable = (status: string) => STOPPABLE_STATUSES.has(status) || !KNOWN_STATUSES.has(status);
 
 /** 2^53 + 1: the first ID a double cannot hold, so a client that loses Long precision is caught at once. */
 export const FIRST_AUTO_FLINK_JOB_ID = 9007199254740993n;
@@ -54,8 +59,13 @@ export interface FlinkJobSeed {
   /** Decimal string, bigint, or a safe-integer number. Auto-assigned above 2^53 when absent. */
   jobId?: string | bigint | number;
   name?: string;
-  /** Default job_running. A seeded job_canceling/job_savepointing completes after its stop delay. */
-  status?: FlinkStatus;
+  /** `queue_name` in the list and the detail. Default "default". */
+  queue?: string;
+  /**
+   * Default job_running. Any non-empty string: one outside FLINK_STATUSES behaves as running (a stop moves it to
+   * job_canceling, then job_cancel_success). A seeded job_canceling/job_savepointing completes after its stop delay.
+   */
+  status?: FlinkStatus | (string & {});
   /** Overrides the emulator's stopDelayMs for this job; `null` = its stop never completes (stuck canceling). */
   stopDelayMs?: number | null;
 }
@@ -65,9 +75,12 @@ export interface FlinkJobView {
   /** Decimal string: exact for IDs above 2^53. */
   jobId: string;
   name: string;
-  status: FlinkStatus;
+  queue: string;
+  status: string;
   /** Whether a stop with trigger_savepoint=true was applied to this job. */
   savepoint: boolean;
+  /** The detail's `savepoint_path`: null until a stop with a savepoint completes (and then `flinkSavepointPath`'s). */
+  savepointPath: string | null;
   createTime: number;
 }
 
@@ -75,9 +88,11 @@ interface FlinkJob {
   projectId: string;
   jobId: bigint;
   name: string;
-  status: FlinkStatus;
+  queue: string;
+  status: string;
   createTime: number;
   savepoint: boolean;
+  savepointPath: string | null;
   /** Per-job stop delay in ms; Infinity = never completes. Undefined = the emulator default. */
   stopDelayMs?: number;
   /** When a stopping job reaches job_cancel_success (emulator clock); Infinity = never. */
@@ -97,13 +112,22 @@ export interface DliFlinkOptions {
   missingJobAnswer: MissingJobAnswer;
   /** The failJobs() message for this op and job, if the test injected one. */
   jobFailure: (op: string, jobId: string) => string | undefined;
+  /** Whether this delete answers success and leaves the job (lieOnDelete); uses up one of its times. */
+  lieOnDelete: (op: string, jobId: string) => boolean;
+  /** The `savepoint_path` a stop with a savepoint leaves on the job once it completes; null = none. */
+  savepointPath: (jobId: string) => string | null;
+}
+
+/** Where a completed savepoint lands by default: a per-job OBS path (DLI's real layout is unverified). */
+export function defaultFlinkSavepointPath(jobId: string): string {
+  return `obs://jobsets-emulator-savepoints/flink/${jobId}/savepoint-1`;
 }
 
 const MESSAGES = {
   stopDelivered: "The request for stopping the job is delivered successfully.",
   deleted: "The job is deleted.",
   missing: (jobId: bigint) => `The job ${jobId} does not exist.`,
-  notRunning: (jobId: bigint, status: FlinkStatus) => `The job ${jobId} cannot be stopped because it is not running (status: ${status}).`,
+  notRunning: (jobId: bigint, status: string) => `The job ${jobId} cannot be stopped because it is not running (status: ${status}).`,
 };
 
 function dliError(status: number, errorCode: string, errorMsg: string): ApiAnswer {
@@ -129,6 +153,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   function settle(job: FlinkJob): FlinkJob {
     if (job.stopCompletesAt !== undefined && STOPPING_STATUSES.has(job.status) && now() >= job.stopCompletesAt) {
       job.status = "job_cancel_success";
+      if (job.savepoint) job.savepointPath = options.savepointPath(job.jobId.toString());
       delete job.stopCompletesAt;
     }
     return job;
@@ -175,6 +200,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     return {
       job_id: job.jobId,
       name: job.name,
+      queue_name: job.queue,
       desc: "",
       user_name: "emulator",
       job_type: "flink_sql_job",
@@ -199,8 +225,8 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
         message: "",
         job_detail: {
           ...listEntry(job),
-          queue_name: "default",
           project_id: job.projectId,
+          savepoint_path: job.savepointPath,
           run_mode: "shared_cluster",
           job_config: {},
         },
@@ -243,7 +269,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
       request,
       "flink.stop",
       (job, body) => {
-        if (!STOPPABLE_STATUSES.has(job.status)) return element(false, MESSAGES.notRunning(job.jobId, job.status));
+        if (!isStoppable(job.status)) return element(false, MESSAGES.notRunning(job.jobId, job.status));
         beginStop(job, body["trigger_savepoint"] === true);
         return element(true, MESSAGES.stopDelivered);
       },
@@ -257,7 +283,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
 
   function batchDelete(request: ApiRequest): ApiAnswer {
     return batch(request, "flink.delete", (job) => {
-      jobsOf(job.projectId).delete(job.jobId.toString());
+      if (!options.lieOnDelete("flink.delete", job.jobId.toString())) jobsOf(job.projectId).delete(job.jobId.toString());
       return element(true, MESSAGES.deleted);
     });
   }
@@ -269,7 +295,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     if (!findJob(projectId, jobId)) return missingJobError(jobId);
     const injected = options.jobFailure("flink.deleteOne", jobId.toString());
     if (injected !== undefined) return { status: 200, body: element(false, injected) };
-    jobsOf(projectId).delete(jobId.toString());
+    if (!options.lieOnDelete("flink.deleteOne", jobId.toString())) jobsOf(projectId).delete(jobId.toString());
     return { status: 200, body: element(true, MESSAGES.deleted) };
   }
 
@@ -285,14 +311,56 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
         throw new RangeError(`seedFlinkJobs: job ${key} already exists in project ${projectId}`);
       }
       const status = jobSeed.status ?? "job_running";
-      if (!FLINK_STATUSES.includes(status)) throw new RangeError(`seedFlinkJobs: jobs[${index}].status '${String(status)}' is not a Flink status`);
-      const job: FlinkJob = { projectId, jobId, name: jobSeed.name ?? `flink-job-${key}`, status, createTime: now(), savepoint: false };
-      if (jobSeed.stopDelayMs !== undefined) job.stopDelayMs = jobSeed.stopDelayMs ?? Number.POSITIVE_INFINITY;
-      if (STOPPING_STATUSES.has(status)) job.stopCompletesAt = now() + (job.stopDelayMs ?? options.stopDelayMs);
+      if (typeof status !== "string" || status === "") throw new RangeError(`seedFlinkJobs: jobs[${index}].status must be a non-empty string, got ${String(status)}`);
+      const job: FlinkJob = {
+        projectId,
+        jobId,
+        name: jobSeed.name ?? `flink-job-${key}`,
+        queue: jobSeed.queue ?? "default",
+        status,
+        createTime: now(),
+        savepoint: false,
+        savepointPath: null,
+      };
+      const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedFlinkJobs: jobs[${index}]`);
+      if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
+      enterStatus(job, status);
       created.push(job);
     }
     for (const job of created) jobs.set(job.jobId.toString(), job);
     return created.map((job) => job.jobId.toString());
+  }
+
+  /** Puts the job in `status`; a stopping status completes after the job's stop delay, as a stop's would. */
+  function enterStatus(job: FlinkJob, status: string): void {
+    job.status = status;
+    delete job.stopCompletesAt;
+    if (STOPPING_STATUSES.has(status)) job.stopCompletesAt = now() + (job.stopDelayMs ?? options.stopDelayMs);
+  }
+
+  function setJobStatus(jobId: string, status: string, where: JobLocation): void {
+    const matches = [...projects]
+      .filter(([projectId]) => where.projectId === undefined || projectId === where.projectId)
+      .flatMap(([, jobs]) => (jobs.has(jobId) ? [jobs.get(jobId)!] : []));
+    enterStatus(onlyMatch("dli-flink", jobId, matches, (job) => `project ${job.projectId}`), status);
+  }
+
+  /** The project a successful list answer read, for list churn. */
+  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
+    if (answer.status !== 200) return undefined;
+    const projectId = projectIdOf(request);
+    const jobs = jobsOf(projectId);
+    return {
+      key: `dli-flink project ${projectId}`,
+      // Newest = the highest job_id (the list is in descending job_id order), whatever IDs the test seeded.
+      createNewest: (names) =>
+        names.map((name) => {
+          let highest = nextAutoJobId - 1n;
+          for (const job of jobs.values()) if (job.jobId > highest) highest = job.jobId;
+          return seed(projectId, [{ jobId: highest + 1n, name }])[0]!;
+        }),
+      remove: (jobId) => jobs.delete(jobId),
+    };
   }
 
   /** Skips IDs a test seeded explicitly in this project, or earlier in the same seed call. */
@@ -307,8 +375,8 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     for (const [jobsProjectId, jobs] of projects) {
       if (projectId !== undefined && jobsProjectId !== projectId) continue;
       for (const job of jobs.values()) {
-        const { status, name, savepoint, createTime } = settle(job);
-        views.push({ projectId: jobsProjectId, jobId: job.jobId.toString(), name, status, savepoint, createTime });
+        const { status, name, queue, savepoint, savepointPath, createTime } = settle(job);
+        views.push({ projectId: jobsProjectId, jobId: job.jobId.toString(), name, queue, status, savepoint, savepointPath, createTime });
       }
     }
     return views;
@@ -326,6 +394,9 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     ],
     adminRoutes: flinkAdminRoutes(seed, list),
     jobFaultOps: ["flink.stop", "flink.delete", "flink.deleteOne"],
+    lyingDeleteOps: ["flink.delete", "flink.deleteOne"],
+    listCollection,
+    setJobStatus,
     faultBody: (status, requestId) => dliFaultBody(status, requestId),
     reset: () => {
       projects.clear();
@@ -407,7 +478,8 @@ const adminSeedSchema = z.object({
     z.object({
       jobId: z.union([z.string(), z.number(), z.bigint()]).optional(),
       name: z.string().optional(),
-      status: z.enum(FLINK_STATUSES).optional(),
+      queue: z.string().optional(),
+      status: z.string().min(1).optional(),
       stopDelayMs: z.number().nonnegative().nullable().optional(),
     }),
   ),

@@ -16,9 +16,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type ServiceModule } from "./service";
+import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, onlyMatch, seedStopDelay } from "./service";
 
-/** The documented states. Seeds may use any letter case ("Success" appears in Huawei's examples). */
+/**
+ * The documented states. Seeds may use any letter case ("Success" appears in Huawei's examples), and any other
+ * state: one outside this list behaves as running (a cancel moves it to `dead` after the delay).
+ */
 export const SPARK_STATES = ["starting", "running", "dead", "success", "recovering"] as const;
 export type SparkState = (typeof SPARK_STATES)[number];
 /** Time a cancelled batch takes to reach `dead`, in ms. */
@@ -28,17 +31,20 @@ export const SPARK_LIST_DEFAULT_SIZE = 100;
 export const SPARK_LIST_MAX_SIZE = 1000;
 
 const CANCELLABLE_STATES: ReadonlySet<string> = new Set(["starting", "running", "recovering"]);
+const isCancellable = (state: string) => CANCELLABLE_STATES.has(state.toLowerCase()) || !isSparkState(state);
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SparkBatchSeed {
   /** A UUID; a random v4 UUID when absent. */
   id?: string;
-  /** Any letter case of a SPARK_STATES value, stored as given. Default "running". */
+  /** Any non-empty string, stored as given (SPARK_STATES in any letter case, or a state DLI may add). Default "running". */
   state?: string;
   name?: string;
   queue?: string;
   /** Overrides the emulator's sparkCancelDelayMs for this batch; `null` = its cancel never completes. */
   cancelDelayMs?: number | null;
+  /** The same as `cancelDelayMs` (the name every kind's seed accepts); give one of the two. */
+  stopDelayMs?: number | null;
 }
 
 export interface SparkBatchView {
@@ -175,7 +181,7 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
   function cancelBatch(request: ApiRequest): ApiAnswer {
     const batch = pathBatch(request);
     if ("status" in batch) return batch;
-    if (!CANCELLABLE_STATES.has(batch.state.toLowerCase())) return finishedBatchError(batch);
+    if (!isCancellable(batch.state)) return finishedBatchError(batch);
     const injected = options.jobFailure("spark.cancel", batch.id);
     if (injected !== undefined) return dliError(500, "DLI.0999", injected);
     batch.cancelRequested = true;
@@ -201,9 +207,10 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
         throw new RangeError(`seedSparkBatches: batch ${id} already exists in project ${projectId}`);
       }
       const state = batchSeed.state ?? "running";
-      if (typeof state !== "string" || !isSparkState(state)) {
-        throw new RangeError(`seedSparkBatches: batches[${index}].state '${String(state)}' is not a Spark batch state (${SPARK_STATES.join(", ")}, any case)`);
+      if (typeof state !== "string" || state === "") {
+        throw new RangeError(`seedSparkBatches: batches[${index}].state must be a non-empty string, got ${String(state)}`);
       }
+      const cancelDelayMs = seedStopDelay(batchSeed, "cancelDelayMs", `seedSparkBatches: batches[${index}]`);
       const createTime = now();
       const starting = state.toLowerCase() === "starting";
       const batch: SparkBatch = {
@@ -217,11 +224,33 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
         updateTime: createTime,
         cancelRequested: false,
       };
-      if (batchSeed.cancelDelayMs !== undefined) batch.cancelDelayMs = batchSeed.cancelDelayMs ?? Number.POSITIVE_INFINITY;
+      if (cancelDelayMs !== undefined) batch.cancelDelayMs = cancelDelayMs ?? Number.POSITIVE_INFINITY;
       created.push(batch);
     }
     for (const batch of created) batches.set(batch.id, batch);
     return created.map((batch) => batch.id);
+  }
+
+  function setJobStatus(batchId: string, state: string, where: JobLocation): void {
+    const matches = [...projects]
+      .filter(([projectId]) => where.projectId === undefined || projectId === where.projectId)
+      .flatMap(([, batches]) => (batches.has(batchId) ? [batches.get(batchId)!] : []));
+    const batch = onlyMatch("dli-spark", batchId, matches, (match) => `project ${match.projectId}`);
+    batch.state = state;
+    batch.updateTime = now();
+    delete batch.cancelCompletesAt;
+  }
+
+  /** The project a successful list answer read, for list churn. */
+  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
+    if (answer.status !== 200) return undefined;
+    const projectId = projectIdOf(request);
+    return {
+      key: `dli-spark project ${projectId}`,
+      // The list is newest first by creation: a batch created now heads it.
+      createNewest: (names) => seed(projectId, names.map((name) => ({ name }))),
+      remove: (batchId) => batchesOf(projectId).delete(batchId),
+    };
   }
 
   function list(projectId?: string): SparkBatchView[] {
@@ -247,6 +276,8 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
     ],
     adminRoutes: sparkAdminRoutes(seed, list),
     jobFaultOps: ["spark.cancel"],
+    listCollection,
+    setJobStatus,
     faultBody: (status, requestId) => sparkFaultBody(status, requestId),
     reset: () => {
       projects.clear();
@@ -289,10 +320,11 @@ const adminSeedSchema = z.object({
   batches: z.array(
     z.object({
       id: z.string().optional(),
-      state: z.string().optional(),
+      state: z.string().min(1).optional(),
       name: z.string().optional(),
       queue: z.string().optional(),
       cancelDelayMs: z.number().nonnegative().nullable().optional(),
+      stopDelayMs: z.number().nonnegative().nullable().optional(),
     }),
   ),
 });

@@ -20,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { parseJsonExact } from "./exact-json";
 import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type ServiceModule } from "./service";
+import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobsWithId, onlyMatch, seedStopDelay } from "./service";
 
 export const MRS_JOB_STATES = ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED"] as const;
 export type MrsJobState = (typeof MRS_JOB_STATES)[number];
@@ -45,20 +45,27 @@ export type MrsErrorSpelling = "snake" | "camel" | "mixed";
 /** The HTTP status of a successful detail: always 200, always 202, or alternating 200, 202, 200, … (default). */
 export type MrsDetailStatus = 200 | 202 | "alternate";
 
-const ACTIVE_STATES: ReadonlySet<MrsJobState> = new Set(["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"]);
+const ACTIVE_STATES: ReadonlySet<string> = new Set(["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"]);
+const KNOWN_STATES: ReadonlySet<string> = new Set(MRS_JOB_STATES);
+/** A state outside MRS_JOB_STATES counts as active: a kill applies to it and batch delete refuses it (0183). */
+const isActive = (state: string) => ACTIVE_STATES.has(state) || !KNOWN_STATES.has(state);
 const JOB_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const CLUSTER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface MrsJobSeed {
   /** Any `[A-Za-z0-9._-]{1,64}`; a random v4 UUID (as MRS assigns) when absent. */
   jobId?: string;
-  /** Default RUNNING. */
-  state?: MrsJobState;
-  /** Default: UNDEFINED while active, SUCCEEDED for FINISHED, FAILED for FAILED, KILLED for KILLED. */
-  result?: MrsJobResult;
+  /** Default RUNNING. Any non-empty string: one outside MRS_JOB_STATES behaves as RUNNING (a kill ends it KILLED). */
+  state?: MrsJobState | (string & {});
+  /** Default: UNDEFINED while active, SUCCEEDED for FINISHED, FAILED for FAILED, KILLED for KILLED. Any non-empty string. */
+  result?: MrsJobResult | (string & {});
   name?: string;
+  /** `queue` in the list and the detail. Default "default". */
+  queue?: string;
   /** Overrides the emulator's mrsKillDelayMs for this job; `null` = its kill never completes. */
   killDelayMs?: number | null;
+  /** The same as `killDelayMs` (the name every kind's seed accepts); give one of the two. */
+  stopDelayMs?: number | null;
 }
 
 export interface MrsJobView {
@@ -66,8 +73,9 @@ export interface MrsJobView {
   clusterId: string;
   jobId: string;
   name: string;
-  state: MrsJobState;
-  result: MrsJobResult;
+  queue: string;
+  state: string;
+  result: string;
   /** Whether a kill was accepted for this job. */
   killRequested: boolean;
   submittedTime: number;
@@ -78,8 +86,9 @@ interface MrsJob {
   clusterId: string;
   jobId: string;
   name: string;
-  state: MrsJobState;
-  result: MrsJobResult;
+  queue: string;
+  state: string;
+  result: string;
   submittedTime: number;
   finishedTime: number;
   killRequested: boolean;
@@ -103,6 +112,8 @@ export interface MrsOptions {
   errorSpelling: MrsErrorSpelling;
   detailStatus: MrsDetailStatus;
   jobFailure: (op: string, jobId: string) => string | undefined;
+  /** Whether this delete answers success and leaves the job (lieOnDelete); uses up one of its times. */
+  lieOnDelete: (op: string, jobId: string) => boolean;
 }
 
 const MESSAGES = {
@@ -114,7 +125,7 @@ const MESSAGES = {
   queryFailed: "Failed to query the job.",
 };
 
-function defaultResult(state: MrsJobState): MrsJobResult {
+function defaultResult(state: string): MrsJobResult {
   switch (state) {
     case "FINISHED":
       return "SUCCEEDED";
@@ -154,7 +165,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
 
   function settle(job: MrsJob): MrsJob {
     if (job.killCompletesAt !== undefined && now() >= job.killCompletesAt) {
-      if (ACTIVE_STATES.has(job.state)) {
+      if (isActive(job.state)) {
         job.state = "KILLED";
         job.result = "KILLED";
         job.finishedTime = job.killCompletesAt;
@@ -212,7 +223,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   }
 
   function jobEntry(job: MrsJob): Record<string, unknown> {
-    const ended = !ACTIVE_STATES.has(job.state);
+    const ended = !isActive(job.state);
     const end = ended ? job.finishedTime : now();
     return {
       job_id: job.jobId,
@@ -231,7 +242,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
       launcher_id: `application_${job.submittedTime}_${String(job.order).padStart(4, "0")}`,
       app_id: `application_${job.submittedTime}_${String(job.order + 1).padStart(4, "0")}`,
       tracking_url: "",
-      queue: "default",
+      queue: job.queue,
     };
   }
 
@@ -253,7 +264,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     const op = "mrs.kill";
     const job = pathJob(request, op);
     if (isAnswer(job)) return job;
-    if (!ACTIVE_STATES.has(job.state)) return mrsError(400, op, "0175", MESSAGES.killFailed);
+    if (!isActive(job.state)) return mrsError(400, op, "0175", MESSAGES.killFailed);
     const injected = options.jobFailure(op, job.jobId);
     if (injected !== undefined) return mrsError(500, op, "0175", injected);
     job.killRequested = true;
@@ -274,12 +285,12 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     }
     // All checks before any change: one unknown or running job refuses the whole call.
     if (jobIds.some((jobId) => !jobs.has(jobId))) return mrsError(400, op, "0176", MESSAGES.jobMissing);
-    if (jobIds.some((jobId) => ACTIVE_STATES.has(settle(jobs.get(jobId)!).state))) return mrsError(400, op, "0183", MESSAGES.jobRunning);
+    if (jobIds.some((jobId) => isActive(settle(jobs.get(jobId)!).state))) return mrsError(400, op, "0183", MESSAGES.jobRunning);
     const failed: string[] = [];
     for (const jobId of jobIds) {
       const injected = options.jobFailure(op, jobId);
       if (injected !== undefined) failed.push(`${jobId}: ${injected}`);
-      else jobs.delete(jobId);
+      else if (!options.lieOnDelete(op, jobId)) jobs.delete(jobId);
     }
     // The others ARE deleted; the call still fails as a whole (MRS batch answers carry no per-job elements).
     if (failed.length > 0) return mrsError(500, op, "0161", `${MESSAGES.batchDeleteFailed} ${failed.join("; ")}`);
@@ -309,27 +320,51 @@ export function createMrsModule(options: MrsOptions): MrsModule {
         throw new RangeError(`seedMrsJobs: job ${jobId} already exists in cluster ${clusterId}`);
       }
       const state = jobSeed.state ?? "RUNNING";
-      if (!MRS_JOB_STATES.includes(state)) throw new RangeError(`seedMrsJobs: jobs[${index}].state '${String(state)}' is not an MRS job state`);
+      if (typeof state !== "string" || state === "") throw new RangeError(`seedMrsJobs: jobs[${index}].state must be a non-empty string, got ${String(state)}`);
       const result = jobSeed.result ?? defaultResult(state);
-      if (!MRS_JOB_RESULTS.includes(result)) throw new RangeError(`seedMrsJobs: jobs[${index}].result '${String(result)}' is not an MRS job result`);
+      if (typeof result !== "string" || result === "") throw new RangeError(`seedMrsJobs: jobs[${index}].result must be a non-empty string, got ${String(result)}`);
+      const killDelayMs = seedStopDelay(jobSeed, "killDelayMs", `seedMrsJobs: jobs[${index}]`);
       const submittedTime = now();
       const job: MrsJob = {
         projectId,
         clusterId,
         jobId,
         name: jobSeed.name ?? `mrs-job-${jobId.slice(0, 8)}`,
+        queue: jobSeed.queue ?? "default",
         state,
         result,
         submittedTime,
-        finishedTime: ACTIVE_STATES.has(state) ? 0 : submittedTime,
+        finishedTime: isActive(state) ? 0 : submittedTime,
         killRequested: false,
         order: ++seedOrder,
       };
-      if (jobSeed.killDelayMs !== undefined) job.killDelayMs = jobSeed.killDelayMs ?? Number.POSITIVE_INFINITY;
+      if (killDelayMs !== undefined) job.killDelayMs = killDelayMs ?? Number.POSITIVE_INFINITY;
       created.push(job);
     }
     for (const job of created) jobs.set(job.jobId, job);
     return created.map((job) => job.jobId);
+  }
+
+  function setJobStatus(jobId: string, state: string, where: JobLocation): void {
+    const matches = jobsWithId(projects, jobId, where.projectId, where.clusterId);
+    const job = onlyMatch("mrs", jobId, matches, (match) => `cluster ${match.clusterId} of project ${match.projectId}`);
+    job.state = state;
+    job.result = defaultResult(state);
+    job.finishedTime = isActive(state) ? 0 : now();
+    delete job.killCompletesAt;
+  }
+
+  /** The cluster a successful list answer read, for list churn. */
+  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
+    if (answer.status !== 202) return undefined;
+    const projectId = request.params["projectId"] ?? "";
+    const clusterId = request.params["clusterId"] ?? "";
+    return {
+      key: `mrs cluster ${clusterId} of project ${projectId}`,
+      // Submitted now, so newest: the head of the default (desc) order, the tail of sort_by=asc.
+      createNewest: (names) => seed(projectId, clusterId, names.map((name) => ({ name }))),
+      remove: (jobId) => clusterJobs(projectId, clusterId, false)?.delete(jobId) ?? false,
+    };
   }
 
   function list(projectId?: string, clusterId?: string): MrsJobView[] {
@@ -339,8 +374,8 @@ export function createMrsModule(options: MrsOptions): MrsModule {
       for (const [jobsClusterId, jobs] of clusters) {
         if (clusterId !== undefined && jobsClusterId !== clusterId) continue;
         for (const job of jobs.values()) {
-          const { jobId, name, state, result, killRequested, submittedTime } = settle(job);
-          views.push({ projectId: jobsProjectId, clusterId: jobsClusterId, jobId, name, state, result, killRequested, submittedTime });
+          const { jobId, name, queue, state, result, killRequested, submittedTime } = settle(job);
+          views.push({ projectId: jobsProjectId, clusterId: jobsClusterId, jobId, name, queue, state, result, killRequested, submittedTime });
         }
       }
     }
@@ -366,6 +401,9 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     ],
     adminRoutes: mrsAdminRoutes(addCluster, seed, list),
     jobFaultOps: ["mrs.kill", "mrs.batchDelete"],
+    lyingDeleteOps: ["mrs.batchDelete"],
+    listCollection,
+    setJobStatus,
     faultBody: (status, requestId, op) => mrsFaultBody(status, requestId, op, options.errorSpelling),
     reset: () => {
       projects.clear();
@@ -426,10 +464,12 @@ const adminSeedSchema = z.object({
     .array(
       z.object({
         jobId: z.string().optional(),
-        state: z.enum(MRS_JOB_STATES).optional(),
-        result: z.enum(MRS_JOB_RESULTS).optional(),
+        state: z.string().min(1).optional(),
+        result: z.string().min(1).optional(),
         name: z.string().optional(),
+        queue: z.string().optional(),
         killDelayMs: z.number().nonnegative().nullable().optional(),
+        stopDelayMs: z.number().nonnegative().nullable().optional(),
       }),
     )
     .default([]),

@@ -3,7 +3,17 @@
  * loopback HTTP server, with real signature checks, job state machines, the APIs' quirks and injectable faults. Tests, the demo and the
  * benchmarks run against it; users can run their stacks offline against it too (`npm run emulator`).
  */
-export { DEFAULT_HOST, DEFAULT_STOP_DELAY_MS, type Emulator, type EmulatorOptions, startEmulator } from "./emulator";
+export {
+  BOTH_LOOPBACKS_HOST,
+  DEFAULT_HOST,
+  DEFAULT_STOP_DELAY_MS,
+  type Emulator,
+  type EmulatorOptions,
+  type LoopbackSpelling,
+  startEmulator,
+} from "./emulator";
+export { LIST_OPS, type ListChurn, type ListOp } from "./churn";
+export type { JobLocation, JobService } from "./service";
 export type { CallFilter, RecordedCall } from "./calls";
 export type { Fault } from "./faults";
 export {
@@ -19,6 +29,7 @@ export {
   FLINK_LIST_DEFAULT_LIMIT,
   FLINK_LIST_MAX_LIMIT,
   FLINK_STATUSES,
+  defaultFlinkSavepointPath,
   type FlinkJobSeed,
   type FlinkJobView,
   type FlinkStatus,

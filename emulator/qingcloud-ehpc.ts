@@ -21,7 +21,7 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { parseJsonExact } from "./exact-json";
 import { type QingCloudCredential, formatEhpcTimestamp, verifyEhpcSignature } from "./qingcloud-signature";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type ServiceModule } from "./service";
+import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobsWithId, onlyMatch, seedStopDelay } from "./service";
 
 export const EHPC_JOB_STATUSES = ["pending", "running", "finished", "exited", "cancelled", "stopped"] as const;
 export type EhpcJobStatus = (typeof EHPC_JOB_STATUSES)[number];
@@ -38,7 +38,10 @@ export const EHPC_JOB_ID_PATTERN = /^hpcjob-[a-z0-9]{8}$/;
 export const FIRST_EHPC_SCHEDULER_JOB_ID = 1547554;
 const HOUR_MS = 3_600_000;
 
-const ACTIVE_STATUSES: ReadonlySet<EhpcJobStatus> = new Set(["pending", "running"]);
+const ACTIVE_STATUSES: ReadonlySet<string> = new Set(["pending", "running"]);
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(EHPC_JOB_STATUSES);
+/** A status outside EHPC_JOB_STATUSES counts as active: stopJobs applies to it and deleteJobs refuses it (1400). */
+const isActive = (status: string) => ACTIVE_STATUSES.has(status) || !KNOWN_STATUSES.has(status);
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -59,9 +62,11 @@ type RetCode = keyof typeof EHPC_ERROR_NAMES;
 export interface EhpcJobSeed {
   /** `hpcjob-` + 8 lowercase letters/digits; random when absent. */
   jobId?: string;
-  /** Default running. */
-  status?: EhpcJobStatus;
+  /** Default running. Any non-empty string: one outside EHPC_JOB_STATUSES behaves as running (stopJobs ends it `stopped`). */
+  status?: EhpcJobStatus | (string & {});
   name?: string;
+  /** `queue_name` in the list and the detail. Default "default". */
+  queue?: string;
   /** Overrides the emulator's ehpcStopDelayMs for this job; `null` = its stop never completes. */
   stopDelayMs?: number | null;
 }
@@ -74,7 +79,8 @@ export interface EhpcJobView {
   /** The scheduler's number (`job_id` on the wire). */
   schedulerJobId: string;
   name: string;
-  status: EhpcJobStatus;
+  queue: string;
+  status: string;
   /** Whether a stopJobs was accepted for this job. */
   stopRequested: boolean;
   submitTime: number;
@@ -86,7 +92,8 @@ interface EhpcJob {
   uuid: string;
   schedulerJobId: string;
   name: string;
-  status: EhpcJobStatus;
+  queue: string;
+  status: string;
   submitTime: number;
   endTime?: number;
   stopRequested: boolean;
@@ -110,6 +117,8 @@ export interface EhpcOptions {
   /** stopJobs/deleteJobs refuse more IDs than this (1100). Default: no limit. */
   maxBatchSize?: number;
   jobFailure: (op: string, jobId: string) => string | undefined;
+  /** Whether this delete answers success and leaves the job (lieOnDelete); uses up one of its times. */
+  lieOnDelete: (op: string, jobId: string) => boolean;
 }
 
 /** An EHPC error: HTTP 200, the ret_code and "<Name>, <detail>". */
@@ -140,7 +149,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
 
   function settle(job: EhpcJob): EhpcJob {
     if (job.stopCompletesAt !== undefined && now() >= job.stopCompletesAt) {
-      if (ACTIVE_STATUSES.has(job.status)) {
+      if (isActive(job.status)) {
         job.status = "stopped";
         job.endTime = job.stopCompletesAt;
       }
@@ -209,6 +218,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
       hpcjob_uuid: job.uuid,
       job_id: job.schedulerJobId,
       job_name: job.name,
+      queue_name: job.queue,
       job_status: job.status,
       cluster_id: job.clusterId,
       zone: job.zone,
@@ -278,7 +288,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
         failed.push(`[${job.uuid}]: ${injected}`);
         continue;
       }
-      if (!ACTIVE_STATUSES.has(job.status)) continue; // already ended: nothing to do
+      if (!isActive(job.status)) continue; // already ended: nothing to do
       job.stopRequested = true;
       job.stopCompletesAt ??= now() + (job.stopDelayMs ?? options.stopDelayMs);
     }
@@ -288,7 +298,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   function deleteJobs(request: ApiRequest): ApiAnswer {
     const checked = batch(request);
     if (isAnswer(checked)) return checked;
-    const active = checked.targets.filter((job) => ACTIVE_STATUSES.has(job.status));
+    const active = checked.targets.filter((job) => isActive(job.status));
     if (active.length > 0) {
       const described = active.map((job) => `${job.uuid} (${job.status}${job.stopRequested ? ", stopping" : ""})`).join(", ");
       return ehpcError(1400, `job [${described}] is running: stop it first`);
@@ -297,7 +307,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     for (const job of checked.targets) {
       const injected = options.jobFailure("ehpc.delete", job.uuid);
       if (injected !== undefined) failed.push(`[${job.uuid}]: ${injected}`);
-      else checked.jobs.delete(job.uuid);
+      else if (!options.lieOnDelete("ehpc.delete", job.uuid)) checked.jobs.delete(job.uuid);
     }
     return injectedFailure(failed, "delete") ?? { status: 200, body: { action: "HpcJobDeleteJobsResponse", ret_code: 0 } };
   }
@@ -324,7 +334,8 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
         throw new RangeError(`seedEhpcJobs: job ${uuid} already exists in cluster ${clusterId} (zone ${zone})`);
       }
       const status = jobSeed.status ?? "running";
-      if (!EHPC_JOB_STATUSES.includes(status)) throw new RangeError(`seedEhpcJobs: jobs[${index}].status '${String(status)}' is not an EHPC job status`);
+      if (typeof status !== "string" || status === "") throw new RangeError(`seedEhpcJobs: jobs[${index}].status must be a non-empty string, got ${String(status)}`);
+      const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedEhpcJobs: jobs[${index}]`);
       const submitTime = now();
       const job: EhpcJob = {
         zone,
@@ -332,17 +343,41 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
         uuid,
         schedulerJobId: String(nextSchedulerJobId++),
         name: jobSeed.name ?? `ehpc-job-${uuid.slice(7)}`,
+        queue: jobSeed.queue ?? "default",
         status,
         submitTime,
         stopRequested: false,
         order: ++seedOrder,
       };
-      if (!ACTIVE_STATUSES.has(status)) job.endTime = submitTime;
-      if (jobSeed.stopDelayMs !== undefined) job.stopDelayMs = jobSeed.stopDelayMs ?? Number.POSITIVE_INFINITY;
+      if (!isActive(status)) job.endTime = submitTime;
+      if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
       created.push(job);
     }
     for (const job of created) jobs.set(job.uuid, job);
     return created.map((job) => job.uuid);
+  }
+
+  function setJobStatus(jobId: string, status: string, where: JobLocation): void {
+    const matches = jobsWithId(zones, jobId, where.zone, where.clusterId);
+    const job = onlyMatch("ehpc", jobId, matches, (match) => `cluster ${match.clusterId} in zone ${match.zone}`);
+    job.status = status;
+    if (isActive(status)) delete job.endTime;
+    else job.endTime = now();
+    delete job.stopCompletesAt;
+  }
+
+  /** The cluster a successful list answer read, for list churn. */
+  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
+    // Errors are HTTP 200 too: only ret_code 0 is a listing.
+    if ((answer.body as { ret_code?: unknown } | undefined)?.ret_code !== 0) return undefined;
+    const zone = request.query.get("zone") ?? "";
+    const clusterId = request.query.get("cluster_id") ?? "";
+    return {
+      key: `ehpc cluster ${clusterId} in zone ${zone}`,
+      // Submitted now, so the head of the newest-first list.
+      createNewest: (names) => seed(zone, clusterId, names.map((name) => ({ name }))),
+      remove: (jobId) => clusterJobs(zone, clusterId, false)?.delete(jobId) ?? false,
+    };
   }
 
   function list(zone?: string, clusterId?: string): EhpcJobView[] {
@@ -352,8 +387,8 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
       for (const [jobsClusterId, jobs] of clusters) {
         if (clusterId !== undefined && jobsClusterId !== clusterId) continue;
         for (const job of jobs.values()) {
-          const { uuid, schedulerJobId, name, status, stopRequested, submitTime } = settle(job);
-          views.push({ zone: jobsZone, clusterId: jobsClusterId, jobId: uuid, schedulerJobId, name, status, stopRequested, submitTime });
+          const { uuid, schedulerJobId, name, queue, status, stopRequested, submitTime } = settle(job);
+          views.push({ zone: jobsZone, clusterId: jobsClusterId, jobId: uuid, schedulerJobId, name, queue, status, stopRequested, submitTime });
         }
       }
     }
@@ -370,6 +405,9 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     ],
     adminRoutes: ehpcAdminRoutes(addCluster, seed, list),
     jobFaultOps: ["ehpc.stop", "ehpc.delete"],
+    lyingDeleteOps: ["ehpc.delete"],
+    listCollection,
+    setJobStatus,
     faultBody: (status) => ehpcFaultBody(status),
     reset: () => {
       zones.clear();
@@ -419,8 +457,9 @@ const adminSeedSchema = z.object({
     .array(
       z.object({
         jobId: z.string().optional(),
-        status: z.enum(EHPC_JOB_STATUSES).optional(),
+        status: z.string().min(1).optional(),
         name: z.string().optional(),
+        queue: z.string().optional(),
         stopDelayMs: z.number().nonnegative().nullable().optional(),
       }),
     )

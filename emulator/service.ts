@@ -56,10 +56,77 @@ export interface ServiceModule {
   readonly adminRoutes?: readonly AdminRoute[];
   /** Ops whose per-job answers `failJobs()` can turn into failures. */
   readonly jobFaultOps?: readonly string[];
+  /** Delete ops that `lieOnDelete()` can make answer success while the jobs stay. */
+  readonly lyingDeleteOps?: readonly string[];
+  /**
+   * For a list op: the collection this list request read (a project, a project's cluster, a zone's cluster), or
+   * undefined when the answer is not a successful listing (an error, an unknown cluster). List churn acts on it.
+   */
+  listCollection?(op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined;
+  /**
+   * Sets a job's status as if the service had moved it there (any string: statuses outside the documented lists
+   * behave as running). `where` narrows the search when the ID exists in more than one collection.
+   */
+  setJobStatus?(jobId: string, status: string, where: JobLocation): void;
   /** The body an injected fault of this HTTP status carries when the test gives none (`op`: the faulted route's). */
   faultBody(status: number, requestId: string, op: string): unknown;
   /** Forget all jobs and other per-test state. */
   reset(): void;
+}
+
+/** The `service` names `setJobStatus` takes (those of recorded calls). */
+export type JobService = "dli-flink" | "dli-spark" | "mrs" | "ehpc";
+
+/** Narrows a job lookup by ID to one collection (each service reads the fields it keys jobs by). */
+export interface JobLocation {
+  projectId?: string;
+  clusterId?: string;
+  zone?: string;
+}
+
+/** The jobs one listing shows (one project, one project's cluster, one zone's cluster), as list churn sees them. */
+export interface ListCollection {
+  /** Identifies the collection, e.g. `project 0123…` or `cluster c-1 in zone jn1a`. */
+  readonly key: string;
+  /** Creates `names.length` running jobs, newer than every job in the collection; returns their IDs, oldest first. */
+  createNewest(names: readonly string[]): string[];
+  /** Deletes the job when this collection holds it; whether it did. */
+  remove(jobId: string): boolean;
+}
+
+/** The one job `setJobStatus` names: refuses an unknown ID, and an ID that more than one collection holds. */
+export function onlyMatch<T>(service: string, jobId: string, matches: readonly T[], place: (job: T) => string): T {
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new RangeError(`setJobStatus: no ${service} job ${jobId} (in the collections \`where\` allows)`);
+  throw new RangeError(`setJobStatus: ${service} job ${jobId} is in ${matches.map(place).join(" and ")}: name one with \`where\``);
+}
+
+/** The jobs with this ID in a store keyed twice (project → cluster, zone → cluster), where `outer`/`inner` allow. */
+export function jobsWithId<T>(store: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, T>>>, jobId: string, outer?: string, inner?: string): T[] {
+  const found: T[] = [];
+  for (const [outerKey, collections] of store) {
+    if (outer !== undefined && outerKey !== outer) continue;
+    for (const [innerKey, jobs] of collections) {
+      const job = inner === undefined || innerKey === inner ? jobs.get(jobId) : undefined;
+      if (job) found.push(job);
+    }
+  }
+  return found;
+}
+
+/** A seed's stop delay under its kind's own name or the uniform `stopDelayMs`: undefined, a delay, or null (never). */
+export function seedStopDelay(seed: object, ownName: string, where: string): number | null | undefined {
+  const fields = seed as Record<string, unknown>;
+  const own = fields[ownName] as number | null | undefined;
+  const uniform = fields["stopDelayMs"] as number | null | undefined;
+  if (own !== undefined && uniform !== undefined && own !== uniform) {
+    throw new RangeError(`${where}: ${ownName} and stopDelayMs name the same delay; give one (got ${own} and ${uniform})`);
+  }
+  const delay = own !== undefined ? own : uniform;
+  if (delay !== undefined && delay !== null && !(Number.isFinite(delay) && delay >= 0)) {
+    throw new RangeError(`${where}: ${own !== undefined ? ownName : "stopDelayMs"} must be a number ≥ 0 or null (never completes), got ${delay}`);
+  }
+  return delay;
 }
 
 /** Thrown by admin handlers for input they refuse; the admin API answers it as 400 `{ "error": message }`. */

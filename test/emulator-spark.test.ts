@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { request as undiciRequest } from "undici";
-import { test as base, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
 import {
   DEFAULT_ACCESS_KEY,
   DEFAULT_IAM_DOMAIN,
@@ -15,7 +15,6 @@ import {
   DEFAULT_PROJECT_ID,
   DEFAULT_SECRET_KEY,
   type Emulator,
-  type EmulatorOptions,
   type HuaweiCredential,
   SPARK_LIST_DEFAULT_SIZE,
   SPARK_LIST_MAX_SIZE,
@@ -23,23 +22,12 @@ import {
   signHuaweiRequest,
   startEmulator,
 } from "../emulator";
+import { emulatorTest as test } from "./helpers/emulator-clients";
 
 const CANCEL_DELAY_MS = 300;
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
 const DEFAULT_CREDENTIAL: HuaweiCredential = { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-const test = base.extend<{ emulatorOptions: EmulatorOptions; emulator: Emulator }>({
-  emulatorOptions: {},
-  emulator: async ({ emulatorOptions }, use) => {
-    const emulator = await startEmulator(emulatorOptions);
-    try {
-      await use(emulator);
-    } finally {
-      await emulator.close();
-    }
-  },
-});
 
 type Auth = "aksk" | "none" | { token: string };
 
@@ -251,11 +239,11 @@ describe("DLI Spark faults", () => {
 });
 
 describe("DLI Spark seeding and the admin API", () => {
-  test("seeds: explicit UUIDs, any-case states; refused: non-UUIDs, unknown states, duplicates, bad projects", ({ emulator }) => {
+  test("seeds: explicit UUIDs, any-case states; refused: non-UUIDs, empty states, duplicates, bad projects", ({ emulator }) => {
     const [id] = emulator.seedSparkBatches(DEFAULT_PROJECT_ID, [{ id: "0A324461-D9D9-45DA-A52A-3B3C7A3D809E", state: "DEAD" }]);
     expect(emulator.sparkBatches()[0]).toMatchObject({ id, state: "DEAD" });
     expect(() => emulator.seedSparkBatches(DEFAULT_PROJECT_ID, [{ id: "batch-1" }])).toThrow(/not a UUID/);
-    expect(() => emulator.seedSparkBatches(DEFAULT_PROJECT_ID, [{ state: "killed" }])).toThrow(/not a Spark batch state/);
+    expect(() => emulator.seedSparkBatches(DEFAULT_PROJECT_ID, [{ state: "" }])).toThrow(/state must be a non-empty string/);
     expect(() => emulator.seedSparkBatches(DEFAULT_PROJECT_ID, [{ id: id! }])).toThrow(/already exists/);
     expect(() => emulator.seedSparkBatches("nope", [{}])).toThrow(/project_id/);
   });
@@ -276,7 +264,7 @@ describe("DLI Spark seeding and the admin API", () => {
       { id: seeded.json.batchIds[1], state: "running" },
     ]);
     expect((await admin("GET", "/__admin/spark/batches")).json.batches).toHaveLength(3);
-    const bad = await admin("POST", "/__admin/spark/batches", { projectId: DEFAULT_PROJECT_ID, batches: [{ state: "gone" }] });
+    const bad = await admin("POST", "/__admin/spark/batches", { projectId: DEFAULT_PROJECT_ID, batches: [{ state: "" }] });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toContain("state");
     expect((await admin("POST", "/__admin/job-faults", { op: "spark.cancel", jobIds: [seeded.json.batchIds[1]] })).status).toBe(204);

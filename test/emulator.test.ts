@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { request as undiciRequest } from "undici";
-import { test as base, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
 import {
   DEFAULT_ACCESS_KEY,
   DEFAULT_IAM_DOMAIN,
@@ -15,7 +15,6 @@ import {
   DEFAULT_PROJECT_ID,
   DEFAULT_SECRET_KEY,
   type Emulator,
-  type EmulatorOptions,
   FIRST_AUTO_FLINK_JOB_ID,
   type HuaweiCredential,
   type ReceivedRequest,
@@ -26,24 +25,13 @@ import {
   stringifyJsonExact,
   verifyHuaweiSignature,
 } from "../emulator";
+import { emulatorTest as test } from "./helpers/emulator-clients";
 
 // Timing constants, in one place.
 const STOP_DELAY_MS = 300;
 const FAULT_DELAY_MS = 250;
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
 const DEFAULT_CREDENTIAL: HuaweiCredential = { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY };
-
-const test = base.extend<{ emulatorOptions: EmulatorOptions; emulator: Emulator }>({
-  emulatorOptions: {},
-  emulator: async ({ emulatorOptions }, use) => {
-    const emulator = await startEmulator(emulatorOptions);
-    try {
-      await use(emulator);
-    } finally {
-      await emulator.close();
-    }
-  },
-});
 
 // ---------------------------------------------------------------------------------------------------------------
 // A tiny client: signs with the emulator's signer (itself proven against Huawei's vectors below) or sends a token.
@@ -763,7 +751,7 @@ describe("HTTP admin API", () => {
   });
 
   test("bad admin input → 400 with the reason; unknown admin path → 404", async ({ emulator }) => {
-    const badStatus = await admin(emulator, "POST", "/__admin/flink/jobs", { projectId: DEFAULT_PROJECT_ID, jobs: [{ status: "running" }] });
+    const badStatus = await admin(emulator, "POST", "/__admin/flink/jobs", { projectId: DEFAULT_PROJECT_ID, jobs: [{ status: "" }] });
     expect(badStatus.status).toBe(400);
     expect(badStatus.json.error).toContain("status");
     expect((await admin(emulator, "POST", "/__admin/faults", { op: "flink.nope" })).status).toBe(400);

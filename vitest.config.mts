@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "emulator/**/*.test.ts", "provider/**/*.test.ts"],
+    // The end-to-end suite (real CLI) has its own config and command: npm run test:e2e.
+    exclude: [...configDefaults.exclude, "test/e2e/**"],
     // Harness tests spawn the real provider host and Node programs: give them room on 2-core machines.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -222,4 +222,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { installRecordingMocks, makeUrn, resolvePulumiDir, ROOT_STACK_TYPE };
+module.exports = { installRecordingMocks, makeUrn, registerTypeScript, resolvePulumiDir, ROOT_STACK_TYPE };

@@ -1,0 +1,122 @@
+/**
+ * Running the real `pulumi` CLI (built by scripts/build-pulumi-cli.sh into .pulumi-cli/bin) hermetically:
+ * its own PULUMI_HOME and HOME, a file:// backend and the passphrase secrets provider in a temp folder, and every
+ * switch that would make it reach out (update check, plugin acquisition, registry resolution, Neo) turned off.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "../harness/program";
+
+export const CLI_BIN = path.join(REPO_ROOT, ".pulumi-cli", "bin");
+const CLIENT_HOST = path.join(__dirname, "client-host.js");
+/** The stack's secrets passphrase: a test constant, not a secret. */
+export const PASSPHRASE = "jobsets-e2e-passphrase";
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+/** Throws, saying how to build it, when the CLI has not been built. */
+export function requireCli(): void {
+  if (!fs.existsSync(path.join(CLI_BIN, "pulumi"))) {
+    throw new Error(`no pulumi CLI in ${CLI_BIN}: build it once with \`npm run build:cli\` (needs Go; see README)`);
+  }
+}
+
+export interface CliSandbox {
+  /** The environment to run the CLI with. */
+  env: NodeJS.ProcessEnv;
+  /** The sandbox's root folder (PULUMI_HOME, HOME and the backend are inside it). */
+  dir: string;
+  /** Where the file backend keeps stacks. */
+  backendDir: string;
+  /** Removes the sandbox's folder. */
+  dispose(): void;
+}
+
+/**
+ * Variables the tests must not inherit from the developer's shell: Pulumi's own (an access token or a cloud
+ * backend URL would send the run elsewhere) and the cloud credentials and endpoints the provider reads.
+ */
+const INHERITED_PREFIXES = ["PULUMI_", "HW_", "OS_", "QY_", "QINGCLOUD_", "JOBSETS_"];
+
+/**
+ * A fresh, offline environment for the CLI. `extra` is added last (the provider's credentials and the emulator's
+ * endpoints, for instance).
+ */
+export function cliSandbox(extra: Record<string, string> = {}): CliSandbox {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobsets-e2e-"));
+  const home = path.join(dir, "home");
+  const backendDir = path.join(dir, "state");
+  fs.mkdirSync(home);
+  fs.mkdirSync(backendDir);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!INHERITED_PREFIXES.some((prefix) => key.startsWith(prefix))) env[key] = value;
+  }
+  Object.assign(env, {
+    // The built CLI first, and the Node.js running the tests (for pulumi-resource-pulumi-nodejs' `node`).
+    PATH: [CLI_BIN, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
+    HOME: home,
+    PULUMI_HOME: path.join(home, ".pulumi"),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    PULUMI_NEO: "false",
+    PULUMI_SUPPRESS_NEO_LINK: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    // Type-check the program as the Node.js host does by default (the engine harness only transpiles).
+    PULUMI_NODEJS_TRANSPILE_ONLY: "false",
+    // Plain output: no colours or progress redraws in the text the tests read.
+    NO_COLOR: "1",
+    ...extra,
+  });
+  return { env, dir, backendDir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface PulumiResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunPulumiOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /**
+   * The command runs the project's Node.js program (preview, up, refresh with --run-program): serve it through
+   * test/e2e/client-host.js, since the CLI built here has no pulumi-language-nodejs.
+   */
+  program?: boolean;
+  timeoutMs?: number;
+}
+
+/** Runs `pulumi <args>` non-interactively; resolves with its exit code and output (never rejects on a failure). */
+export function runPulumi(args: readonly string[], opts: RunPulumiOptions): Promise<PulumiResult> {
+  requireCli();
+  const fullArgs = [...args, "--non-interactive"];
+  const [command, commandArgs] = opts.program
+    ? [process.execPath, [CLIENT_HOST, opts.cwd, ...fullArgs]]
+    : [path.join(CLI_BIN, "pulumi"), fullArgs];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`pulumi ${args.join(" ")} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

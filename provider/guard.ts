@@ -4,17 +4,11 @@
  * `jobsets:maxJobsPerDestroy` for all sets of one provider process (one `pulumi destroy`), unless
  * `jobsets:allowMassTeardown` / `JOBSETS_ALLOW_MASS_TEARDOWN=1` says the operator means it.
  */
-import { flagSetting, numberSetting } from "./config";
+import { DEFAULT_MAX_JOBS_PER_DESTROY, DEFAULT_MAX_JOBS_PER_TEARDOWN, flagSetting, numberSetting } from "./config";
 import { TeardownRefusedError } from "./errors";
 import { count } from "./wait/progress";
 
-/**
- * 1,000 jobs per set: the policy pack's default ceiling per set, and ten times the size at which it asks
- * for `protect`; a destroy that takes out more than that from one set at once deserves a second look.
- */
-export const DEFAULT_MAX_JOBS_PER_TEARDOWN = 1_000;
-/** 10,000 jobs per destroy: the policy pack's default stack budget. */
-export const DEFAULT_MAX_JOBS_PER_DESTROY = 10_000;
+export { DEFAULT_MAX_JOBS_PER_DESTROY, DEFAULT_MAX_JOBS_PER_TEARDOWN };
 
 type Settings = { config: (key: string) => string | undefined; env: Record<string, string | undefined> };
 

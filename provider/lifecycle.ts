@@ -3,12 +3,13 @@
  * objects; they know nothing of how they are hosted. The dynamic provider (`dynamic.ts`) and the plugin
  * are thin adapters over this module.
  */
-import { createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { huaweiAuthorizer } from "./clients/huawei-iam";
 import { resolveHuaweiAuth, resolveQingCloudAuth, type ConfigReader, type Env } from "./auth/credentials";
 import { checkFailures, type CheckFailure } from "./check";
 import type { HttpClient } from "./clients/http";
+import type { RequestBudget } from "./clients/rate-limit";
 import { InvalidInputError, JobSetError, PartialTeardownError } from "./errors";
 import { ehpcAuthorizer } from "./clients/qingcloud-ehpc";
 import { snapshotFlinkJobs, teardownFlinkJobs, verifyFlinkJobsExist } from "./resources/dli-flink-job-set";
@@ -26,11 +27,11 @@ import {
   type MrsJobExecutionSetState,
   type SparkBatchSetState,
   likelyMeant,
-  MAX_JOBS_PER_SET,
 } from "./schema";
 import { formatFailures } from "./check";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, numberSetting } from "./config";
+import { CONFIG_NAMESPACE, DEFAULT_MAX_JOBS_PER_SET, numberSetting, SETTINGS, settingErrors } from "./config";
 import { TeardownGuard } from "./guard";
+import type { SetHoldings } from "./holdings";
 import { count } from "./wait/progress";
 import type { Progress } from "./wait/progress";
 
@@ -44,6 +45,8 @@ export interface Services {
   concurrency: number;
   /** The process-wide mass-teardown guard (one per provider process); absent: per-set limits only. */
   guard?: TeardownGuard;
+  /** The sets this provider process knows and the jobs they hold; a teardown leaves alone what another holds. */
+  holdings?: SetHoldings;
   /** The stack config keys that are set (namespaced), when the host can tell: typos among them fail check. */
   configKeys?: readonly string[];
   /** The host's marker for a value not known yet (a preview of inputs computed from other resources). */
@@ -58,7 +61,12 @@ interface JobSetKind<State extends object> {
   knownProperties: readonly string[];
   /** The input that lists the set's members: `jobIds`, or `batchIds` for DLI Spark. */
   idsProperty: keyof State & string;
-  /** Inputs whose change moves the set somewhere else: the old jobs are torn down, the new ones adopted. */
+  /**
+   * Inputs whose change moves the set somewhere else (the same job IDs name other jobs there): the set is
+   * replaced, the new jobs verified and adopted, then the old ones torn down. The endpoint is not among them: it
+   * is only the way to the same place, and a change of it (explicit, or the default from another environment)
+   * is an update that records it and tears nothing down.
+   */
   replaceProperties: readonly (keyof State & string)[];
   /** Its inputs' zod schema, built with the defaults (stack config, environment). */
   schema(defaults: DefaultsSource): z.ZodType<State, unknown>;
@@ -72,13 +80,27 @@ interface JobSetKind<State extends object> {
   location: readonly (keyof State & string)[];
 }
 
-/** The ID part that stands for the job list in IDs made by create: `sha-` and 16 hex digits (never a job ID). */
-function digest(ids: readonly string[]): string {
-  return `sha-${createHash("sha256").update([...ids].sort().join(",")).digest("hex").slice(0, 16)}`;
+/**
+ * The last part of an ID made by create: `set-` and 16 random hex digits. Random, not derived from the job IDs:
+ * a digest of a few small Flink IDs could be reversed by trying them all, and the resource ID is never secret.
+ */
+function newSetSuffix(): string {
+  return `set-${randomBytes(8).toString("hex")}`;
 }
 
+/** Last parts of create-made IDs, which hold no job IDs: `set-<random>`, and `sha-<digest>` from earlier versions. */
+const CREATED_ID_SUFFIX = /^(set|sha)-[0-9a-f]{16}$/;
+
 /** Where a Huawei set's calls go and how they are authenticated: the same for DLI Flink, DLI Spark and MRS. */
-function huaweiRuntime(services: Services, state: { endpoint: string; projectId: string }) {
+/**
+ * How long one operation on a set may wait for request-rate tokens: its waitTimeoutSeconds from now (an EHPC ceiling
+ * can otherwise hold a call for most of an hour), telling the set's progress until when it waits.
+ */
+function requestBudget(services: Services, state: { waitTimeoutSeconds: number }): RequestBudget {
+  return { deadline: Date.now() + state.waitTimeoutSeconds * 1000, onWait: (message) => services.progress.log(message) };
+}
+
+function huaweiRuntime(services: Services, state: { endpoint: string; projectId: string; waitTimeoutSeconds: number }) {
   const auth = resolveHuaweiAuth(services.config, services.env);
   return {
     ctx: {
@@ -86,6 +108,7 @@ function huaweiRuntime(services: Services, state: { endpoint: string; projectId:
       endpoint: state.endpoint,
       projectId: state.projectId,
       authorizer: huaweiAuthorizer(services.http, auth, state.projectId),
+      budget: requestBudget(services, state),
     },
     progress: services.progress,
     concurrency: services.concurrency,
@@ -97,7 +120,7 @@ const flinkKind: JobSetKind<FlinkJobSetState> = {
   service: "dli-flink",
   knownProperties: ["jobIds", "projectId", "region", "endpoint", "teardown", "triggerSavepoint", "batchSize", "waitTimeoutSeconds"],
   idsProperty: "jobIds",
-  replaceProperties: ["projectId", "endpoint"],
+  replaceProperties: ["projectId"],
   schema: flinkJobSetSchema,
   idPrefix: "dli-flink",
   async verify(services, state, ids) {
@@ -121,7 +144,7 @@ const sparkKind: JobSetKind<SparkBatchSetState> = {
   service: "dli-spark",
   knownProperties: ["batchIds", "projectId", "region", "endpoint", "waitTimeoutSeconds"],
   idsProperty: "batchIds",
-  replaceProperties: ["projectId", "endpoint"],
+  replaceProperties: ["projectId"],
   schema: sparkBatchSetSchema,
   idPrefix: "dli-spark",
   async verify(services, state, ids) {
@@ -146,7 +169,7 @@ const mrsKind: JobSetKind<MrsJobExecutionSetState> = {
   service: "mrs",
   knownProperties: ["clusterId", "jobIds", "projectId", "region", "endpoint", "killRunning", "batchSize", "waitTimeoutSeconds"],
   idsProperty: "jobIds",
-  replaceProperties: ["projectId", "clusterId", "endpoint"],
+  replaceProperties: ["projectId", "clusterId"],
   schema: mrsJobExecutionSetSchema,
   idPrefix: "mrs",
   async verify(services, state, ids) {
@@ -171,6 +194,7 @@ function ehpcRuntime(services: Services, state: EhpcJobSetState): EhpcRuntime {
       zone: state.zone,
       clusterId: state.clusterId,
       authorizer: ehpcAuthorizer(services.http, { accessKeyId: auth.accessKeyId, secretAccessKey: auth.secretAccessKey }),
+      budget: requestBudget(services, state),
     },
     progress: services.progress,
     concurrency: services.concurrency,
@@ -182,7 +206,7 @@ const ehpcKind: JobSetKind<EhpcJobSetState> = {
   service: "ehpc",
   knownProperties: ["clusterId", "zone", "jobIds", "endpoint", "teardown", "batchSize", "waitTimeoutSeconds"],
   idsProperty: "jobIds",
-  replaceProperties: ["clusterId", "zone", "endpoint"],
+  replaceProperties: ["clusterId", "zone"],
   schema: ehpcJobSetSchema,
   idPrefix: "ehpc",
   async verify(services, state, ids) {
@@ -249,16 +273,21 @@ function stateOf(type: string, outputs: Record<string, unknown>) {
   return { kind, state: parsed.data };
 }
 
-/**
- * A set's ID: `<prefix>/<where>/<jobs>`, e.g. `mrs/<projectId>/<clusterId>/sha-0123456789abcdef`. Create
- * puts a digest of the job IDs last; an import ID lists them instead (`dli-flink/<projectId>/101,102`),
- * so the ID alone carries everything `read` needs.
- */
-function setId(kind: AnyKind, state: Record<string, unknown>): string {
-  return [kind.idPrefix, ...kind.location.map((key) => String(state[key])), digest(idsOf(kind, state))].join("/");
+/** Where a set's jobs live: `<prefix>/<location>`, e.g. `mrs/<projectId>/<clusterId>` (see holdings.ts). */
+function placeOf(kind: AnyKind, state: Record<string, unknown>): string {
+  return [kind.idPrefix, ...kind.location.map((key) => String(state[key]))].join("/");
 }
 
-/** The inputs an import ID stands for; a digest ID (made by create) cannot be imported. */
+/**
+ * A set's ID: `<place>/<jobs>`, e.g. `mrs/<projectId>/<clusterId>/set-0123456789abcdef`. Create puts a random
+ * suffix last; an import ID lists the jobs instead (`dli-flink/<projectId>/101,102`), so the ID alone carries
+ * everything `read` needs.
+ */
+function setId(kind: AnyKind, state: Record<string, unknown>): string {
+  return `${placeOf(kind, state)}/${newSetSuffix()}`;
+}
+
+/** The inputs an import ID stands for; an ID made by create (which names no jobs) cannot be imported. */
 function importInputs(kind: AnyKind, id: string): Record<string, unknown> {
   const format = [kind.idPrefix, ...kind.location.map((key) => `<${key}>`), "<id>,<id>,…"].join("/");
   const parts = id.split("/");
@@ -266,9 +295,9 @@ function importInputs(kind: AnyKind, id: string): Record<string, unknown> {
     throw new InvalidInputError(`cannot import ${kind.type} "${id}": expected an ID of the form ${format}`, { property: "id" });
   }
   const jobs = parts.at(-1)!;
-  if (jobs.startsWith("sha-")) {
+  if (CREATED_ID_SUFFIX.test(jobs)) {
     throw new InvalidInputError(
-      `cannot import ${kind.type} "${id}": this ID holds a digest of the job IDs, not the IDs; import with ${format}`,
+      `cannot import ${kind.type} "${id}": this ID was made by create and names no jobs; import with ${format}`,
       { property: "id" },
     );
   }
@@ -287,7 +316,7 @@ function unknownKeys(values: Record<string, unknown>, isUnknown: ((value: unknow
 
 /** Failures for `jobsets:` config keys that this provider does not know, with a likely-typo hint. */
 function configKeyFailures(configKeys: readonly string[] | undefined): CheckFailure[] {
-  const known = Object.keys(CONFIG_KEYS);
+  const known = Object.keys(SETTINGS);
   return (configKeys ?? [])
     .filter((key) => key.startsWith(`${CONFIG_NAMESPACE}:`) && !known.includes(key.slice(CONFIG_NAMESPACE.length + 1)))
     .map((key) => {
@@ -319,7 +348,11 @@ export function check(
 ): CheckResult {
   const kind = kindOf(type);
   const raw = ownInputs(news, kind, true);
-  const configFailures = configKeyFailures(services.configKeys);
+  // Settings first: a bad one changes what a teardown would do, whatever the inputs.
+  const configFailures = [
+    ...configKeyFailures(services.configKeys),
+    ...settingErrors(services).map((error) => ({ property: error.property, reason: error.message })),
+  ];
   const unknown = unknownKeys(raw, services.isUnknown);
   const parsed = parseInputs(kind, raw, defaultsOf(services));
   if (unknown.length) {
@@ -328,13 +361,9 @@ export function check(
     return { inputs: raw, failures: [...configFailures, ...failures] };
   }
   if (!parsed.success) return { inputs: raw, failures: [...configFailures, ...parsed.failures] };
+  if (configFailures.length) return { inputs: raw, failures: configFailures };
   const ids = idsOf(kind, parsed.data);
-  let ceiling: number;
-  try {
-    ceiling = numberSetting("maxJobsPerSet", MAX_JOBS_PER_SET, services.config, services.env);
-  } catch (error) {
-    return { inputs: raw, failures: [...configFailures, { property: `${CONFIG_NAMESPACE}:maxJobsPerSet`, reason: (error as Error).message }] };
-  }
+  const ceiling = numberSetting("maxJobsPerSet", DEFAULT_MAX_JOBS_PER_SET, services.config, services.env);
   if (ids.length > ceiling) {
     configFailures.push({
       property: kind.idsProperty,
@@ -369,16 +398,19 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * Compares the stored state with checked inputs, both normalised. `__provider` is never compared, so a
- * new version of this package never shows as a change. The order of IDs does not matter.
+ * new version of this package never shows as a change. The order of IDs does not matter. The set's stored
+ * jobs are recorded as held (holdings.ts): the engine diffs every set the program still declares.
  */
 export function diff(
   type: string,
+  id: string,
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
-  services: Pick<Services, "config" | "env" | "isUnknown">,
+  services: Pick<Services, "config" | "env" | "isUnknown" | "holdings">,
 ): DiffResult {
   const kind = kindOf(type);
   const before = stateOf(type, olds).state;
+  services.holdings?.hold(id, placeOf(kind, before), idsOf(kind, before));
   const given = ownInputs(news, kind, true);
   // A preview with inputs not known yet: those are taken as unchanged, and a change is reported.
   const unknown = unknownKeys(given, services.isUnknown);
@@ -408,7 +440,9 @@ export async function create(type: string, inputs: Record<string, unknown>, serv
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
   await kind.verify(services, state, idsOf(kind, state));
-  return { id: setId(kind, state), outs: { ...state } };
+  const id = setId(kind, state);
+  services.holdings?.hold(id, placeOf(kind, state), idsOf(kind, state));
+  return { id, outs: { ...state } };
 }
 
 /**
@@ -438,7 +472,7 @@ export async function update(type: string, id: string, olds: Record<string, unkn
   const kept = new Set(idsOf(kind, after));
   const previous = new Set(idsOf(kind, before));
   const added = idsOf(kind, after).filter((jobId) => !previous.has(jobId));
-  const removed = idsOf(kind, before).filter((jobId) => !kept.has(jobId));
+  const removed = notHeldElsewhere(kind, id, after, idsOf(kind, before).filter((jobId) => !kept.has(jobId)), services);
   if (added.length) await kind.verify(services, after, added);
   if (removed.length) {
     admitTeardown(kind, id, removed.length, services);
@@ -447,9 +481,11 @@ export async function update(type: string, id: string, olds: Record<string, unkn
     } catch (error) {
       const failed = error instanceof PartialTeardownError ? [...error.failed.keys()] : removed;
       const outs = { ...after, [kind.idsProperty]: [...idsOf(kind, after), ...failed] };
+      services.holdings?.hold(id, placeOf(kind, after), idsOf(kind, outs));
       throw new UpdateIncompleteError((error as Error).message, id, outs, error);
     }
   }
+  services.holdings?.hold(id, placeOf(kind, after), idsOf(kind, after));
   return { outs: { ...after } };
 }
 
@@ -459,9 +495,27 @@ export async function update(type: string, id: string, olds: Record<string, unkn
  */
 export async function remove(type: string, id: string, outputs: Record<string, unknown>, services: Services): Promise<void> {
   const { kind, state } = stateOf(type, outputs);
-  const ids = idsOf(kind, state);
-  admitTeardown(kind, id, ids.length, services);
-  await kind.teardown(services, state, ids);
+  const ids = notHeldElsewhere(kind, id, state, idsOf(kind, state), services);
+  if (ids.length) {
+    admitTeardown(kind, id, ids.length, services);
+    await kind.teardown(services, state, ids);
+  }
+  services.holdings?.release(id);
+}
+
+/**
+ * Of the jobs set `id` is about to tear down, those no other set holds in the same place (holdings.ts): a
+ * replacement's new set, created before the old one is deleted, keeps the jobs both declare.
+ */
+function notHeldElsewhere(kind: AnyKind, id: string, state: Record<string, unknown>, ids: string[], services: Pick<Services, "holdings" | "progress">): string[] {
+  if (!services.holdings || ids.length === 0) return ids;
+  const held = services.holdings.heldElsewhere(id, placeOf(kind, state), ids);
+  if (held.jobs.size === 0) return ids;
+  services.progress.log(
+    `${kind.service}: ${count(held.jobs.size)} of the ${count(ids.length)} jobs to tear down for set ${id} are left alone: ` +
+      `${held.holders.length === 1 ? "set" : "sets"} ${held.holders.join(", ")} now ${held.holders.length === 1 ? "holds" : "hold"} them in the same place`,
+  );
+  return ids.filter((jobId) => !held.jobs.has(jobId));
 }
 
 /** The mass-teardown guard; without a process-wide one (a host that runs one operation), the per-set limit still holds. */

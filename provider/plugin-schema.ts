@@ -9,7 +9,7 @@
  *
  * Plain data only: nothing here may need the closure serializer (the dynamic provider never loads it).
  */
-import { CONFIG_KEYS, type ConfigKey } from "./config";
+import { SETTINGS, type SettingSpec } from "./config";
 import {
   DEFAULT_EHPC_BATCH_SIZE,
   DEFAULT_EHPC_ENDPOINT,
@@ -103,7 +103,8 @@ const projectId: Documented = {
   type: STRING,
   input:
     "The Huawei Cloud project ID the jobs belong to. Default: the stack config `jobsets:projectId`, then the " +
-    "environment variable `HW_PROJECT_ID` of the provider. Changing it replaces the set.",
+    "environment variable `HW_PROJECT_ID` of the provider. Changing it replaces the set: the jobs in the new project " +
+    "are verified and adopted, then those in the old one torn down.",
   output: "The Huawei Cloud project ID the jobs belong to.",
 };
 
@@ -120,12 +121,14 @@ const baseUrlRules = "A base URL only: no path, query or credentials; `http://` 
 function endpoint(service: string, defaultText: string): Documented {
   return {
     type: STRING,
-    input: `The ${service} endpoint the jobs are torn down through. ${baseUrlRules} Default: ${defaultText} Changing it replaces the set.`,
+    input:
+      `The ${service} endpoint the jobs are torn down through. ${baseUrlRules} Default: ${defaultText} Changing it ` +
+      "(or its default) updates the set in place and tears nothing down: the jobs stay where they are.",
     output: `The ${service} endpoint the jobs are torn down through (recorded, since delete receives only the outputs).`,
   };
 }
 
-const huaweiDomain = "(`.eu` for eu-west-101; the environment variable `HW_CLOUD` replaces the domain)";
+const huaweiDomain = "(`.eu` for eu-west-101; the setting `jobsets:cloud` / `HW_CLOUD` replaces the domain)";
 
 function batchSize(service: string, defaultSize: number, why: string): Documented {
   return {
@@ -155,7 +158,7 @@ const FLINK: Record<string, Documented> = {
   region,
   endpoint: endpoint(
     "DLI",
-    `\`https://dli.{region}.myhuaweicloud.com\` ${huaweiDomain}; the environment variable \`JOBSETS_DLI_ENDPOINT\` replaces the default.`,
+    `\`https://dli.{region}.myhuaweicloud.com\` ${huaweiDomain}; the setting \`jobsets:dliEndpoint\` / \`JOBSETS_DLI_ENDPOINT\` replaces the default.`,
   ),
   teardown: {
     type: TEARDOWN,
@@ -183,7 +186,7 @@ const SPARK: Record<string, Documented> = {
   region,
   endpoint: endpoint(
     "DLI",
-    `\`https://dli.{region}.myhuaweicloud.com\` ${huaweiDomain}; the environment variable \`JOBSETS_DLI_ENDPOINT\` replaces the default.`,
+    `\`https://dli.{region}.myhuaweicloud.com\` ${huaweiDomain}; the setting \`jobsets:dliEndpoint\` / \`JOBSETS_DLI_ENDPOINT\` replaces the default.`,
   ),
   waitTimeoutSeconds: waitTimeoutSeconds("cancelling the batches"),
 };
@@ -204,7 +207,7 @@ const MRS: Record<string, Documented> = {
   endpoint: endpoint(
     "MRS",
     "`https://mrs.{region}.myhuaweicloud.com` (`.cn` for ap-southeast-1, ru-northwest-2 and ap-southeast-4, `.eu` for " +
-      "eu-west-101; `HW_CLOUD` replaces the domain); the environment variable `JOBSETS_MRS_ENDPOINT` replaces the default.",
+      "eu-west-101; `jobsets:cloud` / `HW_CLOUD` replaces the domain); the setting `jobsets:mrsEndpoint` / `JOBSETS_MRS_ENDPOINT` replaces the default.",
   ),
   killRunning: {
     type: BOOLEAN,
@@ -235,7 +238,7 @@ const EHPC: Record<string, Documented> = {
       `${DUPLICATES} ${SET_LIMIT}`,
     output: "The job IDs, duplicates removed.",
   },
-  endpoint: endpoint("EHPC", `\`${DEFAULT_EHPC_ENDPOINT}\`; the environment variable \`JOBSETS_EHPC_ENDPOINT\` replaces the default.`),
+  endpoint: endpoint("EHPC", `\`${DEFAULT_EHPC_ENDPOINT}\`; the setting \`jobsets:ehpcEndpoint\` / \`JOBSETS_EHPC_ENDPOINT\` replaces the default.`),
   teardown: {
     type: TEARDOWN,
     input:
@@ -311,12 +314,18 @@ const TEARDOWN_DOCS: Record<(typeof TEARDOWN_MODES)[number], string> = {
   "stop-then-delete": "Batch stop, wait until each job has stopped, then batch delete.",
 };
 
-/** Stack config the provider reads (through `PULUMI_CONFIG`); secrets are decrypted by the engine. */
+/** A setting's config variable: its type, and what it means, with its environment variable and its default. */
+function configVariable(spec: SettingSpec): PropertySpec {
+  const type = spec.value.type === "integer" ? INTEGER : spec.value.type === "flag" ? BOOLEAN : STRING;
+  const meaning = spec.description.charAt(0).toUpperCase() + spec.description.slice(1);
+  const env = `Environment variable: ${spec.env.map((name) => `\`${name}\``).join(" or ")} (the config wins).`;
+  const defaultText = spec.default ? ` Default: ${spec.default}.` : "";
+  return { ...type, ...(spec.secret ? { secret: true } : {}), description: `${meaning} ${env}${defaultText}` };
+}
+
+/** Every setting is a config variable (through `PULUMI_CONFIG`; secrets are decrypted by the engine). */
 const CONFIG: Record<string, PropertySpec> = Object.fromEntries(
-  Object.entries(CONFIG_KEYS as Record<string, ConfigKey>).map(([name, key]) => [
-    name,
-    { ...STRING, ...(key.secret ? { secret: true } : {}), description: `${key.description} Default: \`${key.env}\`.` },
-  ]),
+  Object.entries(SETTINGS as Record<string, SettingSpec>).map(([name, spec]) => [name, configVariable(spec)]),
 );
 
 function resourceSpec(doc: ResourceDoc): ResourceSpec {

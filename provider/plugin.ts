@@ -28,14 +28,10 @@ import * as path from "node:path";
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { ConfigReader, Env } from "./auth/credentials";
-import { HttpClient } from "./clients/http";
-import { rateLimiterFromEnv } from "./clients/rate-limit";
-import { TeardownGuard } from "./guard";
-import { DEFAULT_CONCURRENCY } from "./dynamic";
 import * as lifecycle from "./lifecycle";
 import { PACKAGE_NAME, RESOURCE_TYPES, packageSchema, type ResourceToken } from "./plugin-schema";
-import { dedupedProgress, type Progress } from "./wait/progress";
-import { retryOptionsFromEnv } from "./wait/retry";
+import { consoleProgress, ProviderProcess, type SettingsAtCall } from "./services";
+import type { Progress } from "./wait/progress";
 
 export { PACKAGE_NAME, RESOURCE_TYPES };
 
@@ -163,13 +159,6 @@ function unknownKeys(props: Props): string[] {
 // ---------------------------------------------------------------------------------------------------
 // The provider
 
-/** Progress goes to the plugin's stdout/stderr, which the engine shows (after the port line). */
-const consoleProgress: Progress = {
-  log: (message) => console.log(message),
-  status: (message) => console.log(message),
-  warn: (message) => console.warn(`warning: ${message}`),
-};
-
 /** This package's version (the plugin's `GetPluginInfo`), from the package.json above this file. */
 export function packageVersion(from: string = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -192,16 +181,15 @@ export interface JobSetsProviderOptions {
 export class JobSetsProvider implements pulumiProvider.Provider {
   readonly version: string;
   private schemaText: string | undefined;
-  private http: HttpClient | undefined;
   private readonly env: () => Env;
-  private readonly progress: Progress;
-  /** One plugin process serves one engine run: its guard counts that run's teardowns. */
-  private readonly guard = new TeardownGuard();
+  /** One plugin process serves one engine run (per provider instance): what its operations share. */
+  private readonly host: ProviderProcess;
 
   constructor(options: JobSetsProviderOptions = {}) {
     this.version = packageVersion();
     this.env = options.env ?? (() => process.env);
-    this.progress = dedupedProgress(options.progress ?? consoleProgress);
+    // Progress lines go to the plugin's stdout/stderr, which the engine shows (after the port line).
+    this.host = new ProviderProcess({ sink: options.progress ?? consoleProgress, isUnknown: (value) => value === unknownValue });
   }
 
   async getSchema(): Promise<string> {
@@ -210,58 +198,48 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   }
 
   /** Read per call: `PULUMI_CONFIG` is fixed for the process, but tests and `env` overrides are not. */
-  private services(): lifecycle.Services {
+  private settingsNow(): SettingsAtCall {
     const env = this.env();
-    const config = configFromEnv(env);
-    this.http ??= new HttpClient({ retry: retryOptionsFromEnv(env), rateLimiter: rateLimiterFromEnv(env, (message) => this.progress.warn(message)) });
-    const concurrency = Number(env.JOBSETS_CONCURRENCY);
-    return {
-      http: this.http,
-      env,
-      config,
-      progress: this.progress,
-      concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : DEFAULT_CONCURRENCY,
-      guard: this.guard,
-      configKeys: configKeysFromEnv(env),
-      isUnknown: (value) => value === unknownValue,
-    };
+    return { config: configFromEnv(env), env, configKeys: configKeysFromEnv(env) };
   }
 
   async check(urn: string, _olds: Props, news: Props): Promise<pulumiProvider.CheckResult> {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(news);
-    const result = lifecycle.check(type, plain, this.services());
+    const result = lifecycle.check(type, plain, this.host.checkServices(this.settingsNow()));
     // With unknowns (a preview) the lifecycle hands the inputs back as given: keep the engine's own copy.
     return { inputs: unknownKeys(plain).length ? news : rewrap(result.inputs, secret), failures: result.failures };
   }
 
-  async diff(_id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.DiffResult> {
-    const result = lifecycle.diff(lifecycleType(urn), unwrap(olds).plain, unwrap(news).plain, this.services());
+  async diff(id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.DiffResult> {
+    const result = lifecycle.diff(lifecycleType(urn), id, unwrap(olds).plain, unwrap(news).plain, this.host.checkServices(this.settingsNow()));
     return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
   }
 
   async create(urn: string, inputs: Props): Promise<pulumiProvider.CreateResult> {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(inputs);
-    const result = await lifecycle.create(type, plain, this.services());
+    const result = await this.host.run(this.settingsNow(), (services) => lifecycle.create(type, plain, services));
     return { id: result.id, outs: rewrap(result.outs, secret) };
   }
 
   /**
    * Refresh, import and `.get()`: one pass of list calls over the members (see `lifecycle.read`). With no
-   * state at hand, the ID alone says where and which jobs (`dli-flink/<projectId>/<id>,<id>`).
+   * state at hand, the ID alone says where and which jobs (`dli-flink/<projectId>/<id>,<id>`). The inputs that
+   * describe the set are returned too: the engine refuses an import whose read returns none, and a refresh
+   * keeps them for the next diff.
    */
   async read(id: string, urn: string, props?: Props): Promise<pulumiProvider.ReadResult> {
     const { plain, secret } = unwrap(props ?? {});
-    const result = await lifecycle.read(lifecycleType(urn), id, plain, this.services());
-    return { id: result.id, props: rewrap(result.outs, secret) };
+    const result = await this.host.run(this.settingsNow(), (services) => lifecycle.read(lifecycleType(urn), id, plain, services));
+    return { id: result.id, props: rewrap(result.outs, secret), inputs: rewrap(result.inputs, secret) };
   }
 
   async update(id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.UpdateResult> {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(news);
     try {
-      const result = await lifecycle.update(type, id, unwrap(olds).plain, plain, this.services());
+      const result = await this.host.run(this.settingsNow(), (services) => lifecycle.update(type, id, unwrap(olds).plain, plain, services));
       return { outs: rewrap(result.outs, secret) };
     } catch (error) {
       if (error instanceof lifecycle.UpdateIncompleteError) {
@@ -277,7 +255,7 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   }
 
   async delete(id: string, urn: string, props: Props): Promise<void> {
-    await lifecycle.remove(lifecycleType(urn), id, unwrap(props).plain, this.services());
+    await this.host.run(this.settingsNow(), (services) => lifecycle.remove(lifecycleType(urn), id, unwrap(props).plain, services));
   }
 }
 

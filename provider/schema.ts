@@ -8,6 +8,7 @@
  * which Pulumi's closure serializer cannot copy (pulumi/pulumi#5294).
  */
 import { z } from "zod";
+import { ABSOLUTE_MAX_JOBS_PER_SET, DEFAULT_MAX_JOBS_PER_SET, setting, settingLabel, settingSource, type SettingName } from "./config";
 
 /** How a set's jobs are torn down when the set is deleted (or jobs are removed from it). */
 export const TEARDOWN_MODES = ["delete", "stop", "stop-then-delete"] as const;
@@ -27,13 +28,8 @@ export const MAX_BATCH_SIZE = 1000;
 /** Stop is asynchronous; 20 minutes covers a savepoint of a large job state (the issue's default). */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 20 * 60;
 export const MAX_WAIT_TIMEOUT_SECONDS = 24 * 60 * 60;
-/**
- * The default ceiling on IDs per set (`jobsets:maxJobsPerSet` changes it): one resource's state stays well
- * under the engine's gRPC message limit (4 MiB by default), even with statuses recorded.
- */
-export const MAX_JOBS_PER_SET = 50_000;
-/** What no configuration can raise: 200,000 IDs of up to 36 characters are about 8 MB of state. */
-export const ABSOLUTE_MAX_JOBS_PER_SET = 200_000;
+/** The default ceiling on IDs per set (`jobsets:maxJobsPerSet` changes it), and what no setting can raise. */
+export { ABSOLUTE_MAX_JOBS_PER_SET, DEFAULT_MAX_JOBS_PER_SET as MAX_JOBS_PER_SET };
 
 /** Where defaults come from: the stack config seen by the provider, then its environment. */
 export interface DefaultsSource {
@@ -162,21 +158,22 @@ export const endpointUrl = z
 // ---------------------------------------------------------------------------------------------------
 // Defaults
 
-/** Huawei's domain suffix; `HW_CLOUD` overrides it as it does for the Terraform provider. */
+/** A setting (stack config, then environment): the defaults of where a set's jobs live. */
+function defaultOf(defaults: DefaultsSource, name: SettingName): string | undefined {
+  return setting(name, defaults.config, defaults.env);
+}
+
+/** Huawei's domain suffix; `jobsets:cloud` / `HW_CLOUD` overrides it as `HW_CLOUD` does for the Terraform provider. */
 function huaweiDomain(defaults: DefaultsSource, region: string): string {
-  const cloud = defaults.env.HW_CLOUD;
+  const cloud = defaultOf(defaults, "cloud");
   if (cloud) return cloud;
   // eu-west-101 is served from the European domain (reference: huawei-cloud.md, Endpoints).
   return region === "eu-west-101" ? "myhuaweicloud.eu" : "myhuaweicloud.com";
 }
 
-function firstSet(...values: (string | undefined)[]): string | undefined {
-  return values.find((v) => v !== undefined && v.trim() !== "")?.trim();
-}
-
-/** `https://dli.{region}.myhuaweicloud.com` unless `JOBSETS_DLI_ENDPOINT` replaces the default. */
+/** `https://dli.{region}.myhuaweicloud.com` unless `jobsets:dliEndpoint` / `JOBSETS_DLI_ENDPOINT` replaces the default. */
 export function defaultDliEndpoint(defaults: DefaultsSource, region: string | undefined): string | undefined {
-  const override = firstSet(defaults.env.JOBSETS_DLI_ENDPOINT);
+  const override = defaultOf(defaults, "dliEndpoint");
   if (override) return override;
   return region ? `https://dli.${region}.${huaweiDomain(defaults, region)}` : undefined;
 }
@@ -238,13 +235,17 @@ export function flinkJobSetSchema(defaults: DefaultsSource) {
   });
 }
 
-/** A default endpoint taken from the environment is validated like one passed as an input. */
-function normaliseDefaultEndpoint(value: string | undefined, property: string, ctx: z.RefinementCtx): string | undefined {
+/**
+ * A default endpoint is validated like one passed as an input; a bad one is reported at `endpoint`, naming where
+ * it came from (`jobsets:dliEndpoint`, `JOBSETS_DLI_ENDPOINT`, or the domain in `jobsets:cloud` / `HW_CLOUD`).
+ */
+function normaliseDefaultEndpoint(value: string | undefined, defaults: DefaultsSource, setting: SettingName, ctx: z.RefinementCtx): string | undefined {
   if (value === undefined) return undefined;
   const parsed = endpointUrl.safeParse(value);
   if (parsed.success) return parsed.data;
+  const from = settingSource(setting, defaults.config, defaults.env) ?? settingLabel("cloud");
   for (const issue of parsed.error.issues) {
-    ctx.addIssue({ code: "custom", path: [property], message: `from the environment: ${issue.message}` });
+    ctx.addIssue({ code: "custom", path: ["endpoint"], message: `from ${from}: ${issue.message}` });
   }
   return undefined;
 }
@@ -299,30 +300,30 @@ function huaweiLocation(
   defaults: DefaultsSource,
   args: { projectId?: string; region?: string; endpoint?: string },
   ctx: z.RefinementCtx,
-  service: { name: string; envVar: string; defaultEndpoint: (defaults: DefaultsSource, region: string | undefined) => string | undefined },
+  service: { name: string; setting: SettingName; defaultEndpoint: (defaults: DefaultsSource, region: string | undefined) => string | undefined },
 ) {
-  const projectId = args.projectId ?? firstSet(defaults.config("jobsets:projectId"), defaults.env.HW_PROJECT_ID);
-  const region = args.region ?? firstSet(defaults.config("jobsets:region"), defaults.env.HW_REGION_NAME, defaults.env.OS_REGION_NAME);
+  const projectId = args.projectId ?? defaultOf(defaults, "projectId");
+  const region = args.region ?? defaultOf(defaults, "region");
   const defaultEndpoint = args.endpoint === undefined ? service.defaultEndpoint(defaults, region) : undefined;
-  const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEndpoint, "endpoint", ctx);
+  const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEndpoint, defaults, service.setting, ctx);
   if (!projectId) {
     ctx.addIssue({
       code: "custom",
       path: ["projectId"],
-      message: "required: pass projectId, or set the config jobsets:projectId or the environment variable HW_PROJECT_ID",
+      message: `required: pass projectId, or set ${settingLabel("projectId")}`,
     });
   }
   if (!endpoint && defaultEndpoint === undefined) {
     ctx.addIssue({
       code: "custom",
       path: ["region"],
-      message: `required to find the ${service.name} endpoint: pass region (or endpoint), or set jobsets:region, HW_REGION_NAME or ${service.envVar}`,
+      message: `required to find the ${service.name} endpoint: pass region (or endpoint), or set ${settingLabel("region")} or ${settingLabel(service.setting)}`,
     });
   }
   return { projectId, region, endpoint };
 }
 
-const DLI = { name: "DLI", envVar: "JOBSETS_DLI_ENDPOINT", defaultEndpoint: defaultDliEndpoint };
+const DLI = { name: "DLI", setting: "dliEndpoint", defaultEndpoint: defaultDliEndpoint } as const;
 
 // ---------------------------------------------------------------------------------------------------
 // DLI Spark batch sets
@@ -380,14 +381,14 @@ const MRS_CN_DOMAIN_REGIONS = new Set(["ap-southeast-1", "ru-northwest-2", "ap-s
 
 /**
  * `https://mrs.{region}.myhuaweicloud.com` (`.cn` for ap-southeast-1, ru-northwest-2 and ap-southeast-4,
- * `.eu` for eu-west-101; `HW_CLOUD` replaces the domain as for DLI) unless `JOBSETS_MRS_ENDPOINT`
- * replaces the default.
+ * `.eu` for eu-west-101; `jobsets:cloud` / `HW_CLOUD` replaces the domain as for DLI) unless `jobsets:mrsEndpoint` /
+ * `JOBSETS_MRS_ENDPOINT` replaces the default.
  */
 export function defaultMrsEndpoint(defaults: DefaultsSource, region: string | undefined): string | undefined {
-  const override = firstSet(defaults.env.JOBSETS_MRS_ENDPOINT);
+  const override = defaultOf(defaults, "mrsEndpoint");
   if (override) return override;
   if (!region) return undefined;
-  const domain = defaults.env.HW_CLOUD || (MRS_CN_DOMAIN_REGIONS.has(region) ? "myhuaweicloud.cn" : huaweiDomain(defaults, region));
+  const domain = defaultOf(defaults, "cloud") ?? (MRS_CN_DOMAIN_REGIONS.has(region) ? "myhuaweicloud.cn" : huaweiDomain(defaults, region));
   return `https://mrs.${region}.${domain}`;
 }
 
@@ -423,7 +424,7 @@ export function mrsJobExecutionSetSchema(defaults: DefaultsSource) {
   return mrsArgsSchema.transform((args, ctx): MrsJobExecutionSetState => {
     const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, {
       name: "MRS",
-      envVar: "JOBSETS_MRS_ENDPOINT",
+      setting: "mrsEndpoint",
       defaultEndpoint: defaultMrsEndpoint,
     });
     if (!projectId || !endpoint) return z.NEVER;
@@ -461,9 +462,9 @@ export const DEFAULT_EHPC_BATCH_SIZE = 100;
  */
 export const DEFAULT_EHPC_TEARDOWN: TeardownMode = "stop-then-delete";
 
-/** `https://hpc.api.qingcloud.com` unless `JOBSETS_EHPC_ENDPOINT` replaces the default. */
+/** `https://hpc.api.qingcloud.com` unless `jobsets:ehpcEndpoint` / `JOBSETS_EHPC_ENDPOINT` replaces the default. */
 export function defaultEhpcEndpoint(defaults: DefaultsSource): string {
-  return firstSet(defaults.env.JOBSETS_EHPC_ENDPOINT) ?? DEFAULT_EHPC_ENDPOINT;
+  return defaultOf(defaults, "ehpcEndpoint") ?? DEFAULT_EHPC_ENDPOINT;
 }
 
 /** What a program passes to `new jobsets.ehpc.JobSet(...)`. */
@@ -494,7 +495,7 @@ export interface EhpcJobSetState {
 
 export function ehpcJobSetSchema(defaults: DefaultsSource) {
   return ehpcArgsSchema.transform((args, ctx): EhpcJobSetState => {
-    const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEhpcEndpoint(defaults), "endpoint", ctx);
+    const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEhpcEndpoint(defaults), defaults, "ehpcEndpoint", ctx);
     if (!endpoint) return z.NEVER;
     return {
       clusterId: args.clusterId,

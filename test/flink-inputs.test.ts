@@ -259,9 +259,9 @@ describe("bad inputs: one failure at the exact property", () => {
   });
 
   // Only the bad variable is reported: the region was given, so "region required" would send the user the wrong way.
-  it("a bad JOBSETS_DLI_ENDPOINT is reported at endpoint only, as coming from the environment", () => {
+  it("a bad JOBSETS_DLI_ENDPOINT is reported at endpoint only, naming the variable it came from", () => {
     const failures = failuresFor(GOOD, defaults({}, { JOBSETS_DLI_ENDPOINT: "http://dli.example.com" }));
-    expect(failures).toEqual([{ property: "endpoint", reason: expect.stringMatching(/^from the environment: .*use https/) }]);
+    expect(failures).toEqual([{ property: "endpoint", reason: expect.stringMatching(/^from JOBSETS_DLI_ENDPOINT: .*use https/) }]);
   });
 
   it("a non-object input is reported at (inputs)", () => {

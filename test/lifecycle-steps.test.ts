@@ -128,9 +128,26 @@ for (const kind of kinds) {
       expect(result.id).toBe(kind.importId(ids));
       expect(result.properties[kind.idsProperty]).toEqual(ids);
       expect(result.properties.jobStatuses).toHaveLength(ids.length);
-      // A create-made ID holds a digest: refused, naming the form that works.
-      const error = await failure(host.read(`${kind.importId(ids).split("/").slice(0, -1).join("/")}/sha-0123456789abcdef`, urn(kind.token, "x", PROJECT), { __provider: provider }));
-      expect(error.message).toMatch(/holds a digest of the job IDs, not the IDs; import with/);
+      // IDs made by create name no jobs (a random suffix now, a digest before): refused, naming the form that works.
+      const place = kind.importId(ids).split("/").slice(0, -1).join("/");
+      for (const made of [`${place}/set-0123456789abcdef`, `${place}/sha-0123456789abcdef`]) {
+        const error = await failure(host.read(made, urn(kind.token, "x", PROJECT), { __provider: provider }));
+        expect(error.message).toMatch(/was made by create and names no jobs; import with .*<id>,<id>/);
+      }
+    });
+
+    test("a create-made ID ends in a random suffix, not in anything derived from the job IDs", async ({ emu, host }) => {
+      await host.configure({});
+      const ids = kind.seed(emu, 2);
+      const run = await program([kind.declare(ids)]);
+      const set = run.resources[0]!;
+      const checked = await host.check(set.urn, {}, set.inputs);
+      const first = await host.create(set.urn, checked.inputs);
+      const second = await host.create(set.urn, checked.inputs);
+      const place = kind.importId(ids).split("/").slice(0, -1).join("/");
+      for (const made of [first.id, second.id]) expect(made).toMatch(new RegExp(`^${place}/set-[0-9a-f]{16}$`));
+      // The same jobs in the same place get different IDs: a digest of the job IDs would give the same one twice.
+      expect(first.id).not.toBe(second.id);
     });
 
     test("update: removed IDs are torn down, added IDs verified and adopted", async ({ emu, stack }) => {
@@ -189,7 +206,7 @@ describe("mass-teardown guard", () => {
 
       const error = await failure(stack.destroy());
 
-      expect(error.message).toMatch(/refusing to tear down 4 jobs of set dli-flink\/[0-9a-f]{32}\/sha-[0-9a-f]{16}: more than jobsets:maxJobsPerTeardown \(JOBSETS_MAX_JOBS_PER_TEARDOWN\) = 3/);
+      expect(error.message).toMatch(/refusing to tear down 4 jobs of set dli-flink\/[0-9a-f]{32}\/set-[0-9a-f]{16}: more than jobsets:maxJobsPerTeardown \(JOBSETS_MAX_JOBS_PER_TEARDOWN\) = 3/);
       expect(error.message).toContain("Nothing was sent");
       expect(error.message).toContain("JOBSETS_ALLOW_MASS_TEARDOWN=1");
       expect(emu.calls()).toEqual([]);

@@ -404,7 +404,7 @@ describe("the lifecycle against the emulator", () => {
     const checked = await plugin.check(U, {}, { jobIds: [a, b], teardown: "stop-then-delete" });
     expect(checked.failures).toEqual([]);
     const created = await plugin.create(U, checked.inputs);
-    expect(created.id).toMatch(new RegExp(`^dli-flink/${P}/sha-[0-9a-f]{16}$`));
+    expect(created.id).toMatch(new RegExp(`^dli-flink/${P}/set-[0-9a-f]{16}$`));
     expect(created.properties).toEqual({
       jobIds: [a, b],
       projectId: P,
@@ -440,7 +440,7 @@ describe("the lifecycle against the emulator", () => {
     const imported = await plugin.read(`dli-flink/${P}/${a}`, U, {});
     expect(imported.properties).toMatchObject({ jobIds: [a], projectId: P });
     const refused = await failure(plugin.read(created.id, U, {}));
-    expect(refused.message).toMatch(/holds a digest of the job IDs, not the IDs; import with dli-flink\/<projectId>\/<id>,<id>/);
+    expect(refused.message).toMatch(/was made by create and names no jobs; import with dli-flink\/<projectId>\/<id>,<id>/);
 
     await plugin.delete(created.id, U, updated.properties);
     expect(emu.flinkJobs(P)).toEqual([]);
@@ -525,6 +525,63 @@ describe("the lifecycle against the emulator", () => {
     const retried = await plugin.update(created.id, U, partial!.properties, next.inputs);
     expect(idsSent(emu, "flink.delete")).toEqual([c]);
     expect(retried.properties.jobIds).toEqual([a]);
+  });
+});
+
+describe("what the dynamic provider has too", () => {
+  test("read returns the inputs that describe the set, so the engine accepts an import through the plugin", async ({ emu, launch }) => {
+    const [a, b] = emu.seedFlinkJobs(P, [{}, {}]);
+    const plugin = await launch(envCredentials(emu));
+    const U = urn(FLINK, "imported", PROJECT);
+
+    const imported = await plugin.read(`dli-flink/${P}/${a},${b}`, U, {});
+
+    const inputs = { jobIds: [a, b], projectId: P, endpoint: emu.url, teardown: "delete", triggerSavepoint: false, batchSize: 100, waitTimeoutSeconds: 1200 };
+    expect(imported.inputs).toEqual(inputs);
+    expect(imported.properties).toEqual({ ...inputs, jobStatuses: ["job_running", "job_running"] });
+    // The inputs pass check as they are, and diff against the imported state finds nothing to change.
+    const checked = await plugin.check(U, {}, imported.inputs!);
+    expect(checked.failures).toEqual([]);
+    expect((await plugin.diff(imported.id, U, imported.properties, checked.inputs)).changes).toBe(false);
+  });
+
+  test("the settings the dynamic provider reads: JOBSETS_HTTP_TIMEOUT_MS applies, a bad JOBSETS_CONCURRENCY fails naming it", async ({ emu, launch }) => {
+    const [a] = emu.seedFlinkJobs(P, [{}]);
+    const U = urn(FLINK, "s", PROJECT);
+    const slow = await launch({ ...envCredentials(emu), JOBSETS_HTTP_TIMEOUT_MS: "200", JOBSETS_MAX_RETRIES: "0" });
+    const inputs = (await slow.check(U, {}, { jobIds: [a] })).inputs;
+    emu.failNext("flink.list", { delayMs: 2_000 });
+    const timedOut = await failure(slow.create(U, inputs));
+    expect(timedOut.message).toMatch(/timeout/i);
+
+    const bad = await launch({ ...envCredentials(emu), JOBSETS_CONCURRENCY: "abc" });
+    const checked = await bad.check(U, {}, { jobIds: [a] });
+    expect(checked.failures).toEqual([
+      { property: "jobsets:concurrency", reason: 'JOBSETS_CONCURRENCY (or jobsets:concurrency) must be a whole number from 1 to 1,000, received "abc"' },
+    ]);
+    emu.resetCalls();
+    const refused = await failure(bad.create(U, inputs));
+    expect(refused.message).toContain("JOBSETS_CONCURRENCY (or jobsets:concurrency) must be a whole number");
+    expect(emu.calls()).toEqual([]);
+  });
+
+  test("each set's progress has its own throttle: the last line of every set shows, even when sets tear down at once", async ({ emu, launch }) => {
+    const small = emu.seedFlinkJobs(P, [{}, {}]);
+    const large = emu.seedFlinkJobs(P, [{}, {}, {}]);
+    const plugin = await launch(envCredentials(emu));
+    const sets = await Promise.all(
+      [small, large].map(async (jobIds, i) => {
+        const U = urn(FLINK, `set${i}`, PROJECT);
+        const created = await plugin.create(U, (await plugin.check(U, {}, { jobIds, teardown: "stop" })).inputs);
+        return { U, created };
+      }),
+    );
+
+    await Promise.all(sets.map(({ U, created }) => plugin.delete(created.id, U, created.properties)));
+
+    // Each set's final count, at once (not a trailing line printed seconds later, or never).
+    expect(plugin.logs()).toMatch(/dli-flink: \w+ 2 of 2 jobs/);
+    expect(plugin.logs()).toMatch(/dli-flink: \w+ 3 of 3 jobs/);
   });
 });
 

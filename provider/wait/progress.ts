@@ -15,12 +15,19 @@ export const STATUS_MIN_INTERVAL_MS = 2_000; // 2 s
 
 export const silentProgress: Progress = { log() {}, status() {}, warn() {} };
 
+/** Progress whose held status line can be shown at once: when the operation it reports on ends. */
+export interface ThrottledProgress extends Progress {
+  flush(): void;
+}
+
 /**
  * Wraps a sink so repeats are dropped and status lines are spaced out. A status line that arrives too
- * soon is held, and the latest held line is shown when the interval has passed (a trailing flush), so
- * the final "stopped 5,000 of 5,000" is never lost.
+ * soon is held, and the latest held line is shown when the interval has passed (a trailing flush), when a
+ * permanent line comes (so lines keep their order), or at `flush()`, so the final "stopped 5,000 of 5,000"
+ * is never lost. One throttle serves one set's operation: sets sharing one would hold, and then replace,
+ * each other's last lines.
  */
-export function dedupedProgress(sink: Progress, minIntervalMs = STATUS_MIN_INTERVAL_MS, now: () => number = Date.now): Progress {
+export function dedupedProgress(sink: Progress, minIntervalMs = STATUS_MIN_INTERVAL_MS, now: () => number = Date.now): ThrottledProgress {
   let lastLog: string | undefined;
   let lastStatus: string | undefined;
   let lastStatusAt = -Infinity;
@@ -32,8 +39,14 @@ export function dedupedProgress(sink: Progress, minIntervalMs = STATUS_MIN_INTER
     lastStatusAt = now();
     sink.status(message);
   };
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (held !== undefined) show(held);
+  };
   return {
     log(message) {
+      flush();
       if (message === lastLog) return;
       lastLog = message;
       sink.log(message);
@@ -54,8 +67,10 @@ export function dedupedProgress(sink: Progress, minIntervalMs = STATUS_MIN_INTER
       timer.unref?.();
     },
     warn(message) {
+      flush();
       sink.warn(message);
     },
+    flush,
   };
 }
 

@@ -14,6 +14,7 @@ import { HttpClient, type ApiRequest } from "../provider/clients/http";
 import {
   DEFAULT_RATE_LIMITS,
   parseRateLimit,
+  RateCeilingError,
   RateLimiter,
   rateLimitsFromEnv,
   serviceOf,
@@ -169,6 +170,43 @@ describe("RateLimiter", () => {
     expect(reported).toEqual([]);
     await Promise.all([limiter.take("ehpc", "https://hpc"), limiter.take("ehpc", "https://hpc")]);
     expect(reported).toEqual([["ehpc", HOUR_MS]]);
+  });
+});
+
+describe("RateLimiter within an operation's waitTimeoutSeconds", () => {
+  it("a wait that ends before the deadline is told to the operation, with the time it ends", async () => {
+    const { clock, now, sleep } = fakeClock(Date.UTC(2026, 11, 4, 14, 0, 0));
+    const told: string[] = [];
+    const limiter = new RateLimiter({ ehpc: { requests: 1, windowMs: 10 * SECOND_MS } }, { now, sleep });
+    (await limiter.take("ehpc", "https://hpc")).release();
+    const budget = { deadline: clock.now + 60 * SECOND_MS, onWait: (message: string) => told.push(message) };
+    const grant = await limiter.take("ehpc", "https://hpc", budget);
+    expect(grant.waitedMs).toBe(10 * SECOND_MS);
+    expect(told).toEqual(["ehpc: waiting for the request-rate ceiling of 1/10000 ms (JOBSETS_RATE_LIMIT_EHPC) until 14:00:10 UTC"]);
+  });
+
+  it("a token that comes back only after the deadline: refused at once, nothing waited, the token left for others", async () => {
+    const { clock, now, sleep } = fakeClock(Date.UTC(2026, 11, 4, 14, 0, 0));
+    const limiter = new RateLimiter({ ehpc: { requests: 1, windowMs: HOUR_MS } }, { now, sleep });
+    (await limiter.take("ehpc", "https://hpc")).release();
+    const refused = limiter.take("ehpc", "https://hpc", { deadline: clock.now + 20 * 60 * SECOND_MS });
+    await expect(refused).rejects.toBeInstanceOf(RateCeilingError);
+    await expect(refused).rejects.toThrow(/holds the next call for longer, past this operation's waitTimeoutSeconds \(until 14:20:00 UTC\); nothing was sent/);
+    expect(clock.waits).toEqual([]);
+    // Without a deadline the same token is still there to wait for: the refusal did not use it up.
+    expect((await limiter.take("ehpc", "https://hpc")).waitedMs).toBe(HOUR_MS);
+  });
+
+  it("every token held by requests in flight: the wait ends at the deadline, and a later release serves the next in line", async () => {
+    const limiter = new RateLimiter({ ehpc: { requests: 1, windowMs: 1 } });
+    const held = await limiter.take("ehpc", "https://hpc");
+    const told: string[] = [];
+    const refused = limiter.take("ehpc", "https://hpc", { deadline: Date.now() + 50, onWait: (message) => told.push(message) });
+    await expect(refused).rejects.toThrow(/holds the next call until requests in flight are answered/);
+    expect(told).toEqual([expect.stringMatching(/^ehpc: waiting for the request-rate ceiling of 1\/1 ms \(JOBSETS_RATE_LIMIT_EHPC\), at most until \d\d:\d\d:\d\d UTC$/)]);
+    const next = limiter.take("ehpc", "https://hpc");
+    held.release();
+    expect((await next).waitedMs).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -123,6 +123,31 @@ describe("dedupedProgress", () => {
     }
   });
 
+  it("flush() shows the held status line at once: the end of a set's operation never loses its last line", () => {
+    let t = 0;
+    const { sink, lines } = recordingSink();
+    const progress = dedupedProgress(sink, 2_000, () => t);
+    progress.status("stopped 1 of 3 jobs");
+    t = 100;
+    progress.status("stopped 3 of 3 jobs");
+    expect(lines.status).toEqual(["stopped 1 of 3 jobs"]);
+    progress.flush();
+    expect(lines.status).toEqual(["stopped 1 of 3 jobs", "stopped 3 of 3 jobs"]);
+    progress.flush();
+    expect(lines.status).toHaveLength(2);
+  });
+
+  it("a permanent line shows the held status line first, so lines keep their order", () => {
+    let t = 0;
+    const order: string[] = [];
+    const progress = dedupedProgress({ log: (m) => order.push(`log ${m}`), status: (m) => order.push(`status ${m}`), warn: (m) => order.push(`warn ${m}`) }, 2_000, () => t);
+    progress.status("stopped 1 of 3 jobs");
+    t = 100;
+    progress.status("stopped 3 of 3 jobs");
+    progress.log("3 jobs torn down");
+    expect(order).toEqual(["status stopped 1 of 3 jobs", "status stopped 3 of 3 jobs", "log 3 jobs torn down"]);
+  });
+
   it("never drops a warning", () => {
     const { sink, lines } = recordingSink();
     const progress = dedupedProgress(sink, 2_000, () => 0);

@@ -29,7 +29,7 @@ interface KindSpec {
   /** Two members that must be stopped/killed/cancelled, one that has ended; returns [members, outsider]. */
   seed(emu: Emulator): { members: string[]; ended: string; outsider: string };
   declare(ids: string[]): Declaration;
-  /** The ops of a teardown, in order, with reads collapsed (see `opsOf`). */
+  /** The ops of a teardown, in order, with reads collapsed (see `opsOf`); deletes end with the list that confirms them. */
   path: string[];
   /** The ops that only read, and those a rerun on a torn-down set must send (each at least once). */
   readOps: string[];
@@ -86,7 +86,7 @@ const kinds: KindSpec[] = [
       return { members: [a!, b!, ended!], ended: ended!, outsider: outsider! };
     },
     declare: (ids) => mrsSet("executions", { clusterId: CLUSTER, jobIds: ids }),
-    path: ["mrs.list", "mrs.kill", "mrs.list", "mrs.batchDelete"],
+    path: ["mrs.list", "mrs.kill", "mrs.list", "mrs.batchDelete", "mrs.list"],
     readOps: ["mrs.list", "mrs.detail"],
     rerunReads: ["mrs.list"],
     failOp: "mrs.batchDelete",
@@ -113,7 +113,7 @@ const kinds: KindSpec[] = [
       return { members: [a!, b!, ended!], ended: ended!, outsider: outsider! };
     },
     declare: (ids) => ehpcSet("hpc", { clusterId: EHPC_CLUSTER, zone: ZONE, jobIds: ids }),
-    path: ["ehpc.list", "ehpc.stop", "ehpc.list", "ehpc.delete"],
+    path: ["ehpc.list", "ehpc.stop", "ehpc.list", "ehpc.delete", "ehpc.list"],
     readOps: ["ehpc.list", "ehpc.detail"],
     rerunReads: ["ehpc.list"],
     failOp: "ehpc.delete",

@@ -36,6 +36,7 @@ import {
   snapshotPaged,
   TeardownLedger,
   type BatchPlan,
+  type PagedListing,
 } from "./teardown";
 
 export interface FlinkRuntime {
@@ -45,27 +46,28 @@ export interface FlinkRuntime {
   concurrency: number;
 }
 
+/** The project's job list, 100 a window; a member not seen is asked for by its detail call (`snapshotPaged`). */
+function flinkListing(runtime: FlinkRuntime): PagedListing<FlinkJob> {
+  return {
+    pageSize: FLINK_LIST_PAGE_SIZE,
+    addressing: "offset",
+    concurrency: runtime.concurrency,
+    key: `dli-flink ${runtime.ctx.endpoint} ${runtime.ctx.projectId}`,
+    fetch: async ({ offset, limit }) => {
+      const page = await listFlinkJobs(runtime.ctx, offset, limit);
+      return { total: page.totalCount, items: page.jobs };
+    },
+    idOf: (job) => job.jobId,
+    lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getFlinkJob(runtime.ctx, id)),
+  };
+}
+
 /**
- * The set's jobs that exist now, with their status: the project's job list, 100 a window, several in flight,
- * stopping as soon as every member is found; members not seen are confirmed by the detail call (`snapshotPaged`).
+ * The set's jobs that exist now, with their status: several windows in flight, stopping as soon as every member is
+ * found; members not seen are gone only on the API's word (`snapshotPaged`).
  */
 export async function snapshotFlinkJobs(runtime: FlinkRuntime, ids: readonly string[]): Promise<Map<string, FlinkJob>> {
-  const snapshot = await snapshotPaged(
-    {
-      pageSize: FLINK_LIST_PAGE_SIZE,
-      addressing: "offset",
-      concurrency: runtime.concurrency,
-      key: `dli-flink ${runtime.ctx.endpoint} ${runtime.ctx.projectId}`,
-      fetch: async ({ offset, limit }) => {
-        const page = await listFlinkJobs(runtime.ctx, offset, limit);
-        return { total: page.totalCount, items: page.jobs };
-      },
-      idOf: (job) => job.jobId,
-      lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getFlinkJob(runtime.ctx, id)),
-    },
-    ids,
-  );
-  return snapshot.found;
+  return (await snapshotPaged(flinkListing(runtime), ids)).found;
 }
 
 /** create and adoption: every ID must name an existing job in this project. */
@@ -163,7 +165,7 @@ async function deleteAll(runtime: FlinkRuntime, state: FlinkJobSetState, existin
   runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
   await deleteAndConfirm(plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds), () => true), ids, {
     service: SERVICE,
-    snapshot: (pending) => snapshotFlinkJobs(runtime, pending),
+    snapshot: (pending, options) => snapshotPaged(flinkListing(runtime), pending, options),
     describe: describeJob,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,

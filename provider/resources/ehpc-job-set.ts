@@ -36,6 +36,7 @@ import {
   TeardownLedger,
   type BatchPlan,
   type Snapshot,
+  type SnapshotOptions,
 } from "./teardown";
 
 export interface EhpcRuntime {
@@ -49,7 +50,7 @@ export interface EhpcRuntime {
  * The set's jobs that exist now, with their status. A list that answers 2100 for the cluster proves nothing about
  * its jobs by itself (see `EHPC_RET.notFound`): each member is then asked for by its detail call.
  */
-export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[]): Promise<Snapshot<EhpcJob>> {
+export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[], options?: SnapshotOptions): Promise<Snapshot<EhpcJob>> {
   return snapshotPaged(
     {
       pageSize: EHPC_LIST_PAGE_SIZE,
@@ -64,6 +65,7 @@ export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[]): 
       lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getEhpcJob(runtime.ctx, id)),
     },
     ids,
+    options,
   );
 }
 
@@ -138,7 +140,7 @@ async function deleteAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing:
   runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
   await deleteAndConfirm(plan(runtime, state, (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds), () => true), ids, {
     service: SERVICE,
-    snapshot: async (pending) => (await snapshotEhpcJobs(runtime, pending)).found,
+    snapshot: (pending, options) => snapshotEhpcJobs(runtime, pending, options),
     describe: describeJob,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,

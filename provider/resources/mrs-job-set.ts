@@ -42,6 +42,7 @@ import {
   TeardownLedger,
   type BatchPlan,
   type Snapshot,
+  type SnapshotOptions,
 } from "./teardown";
 
 export interface MrsRuntime {
@@ -56,7 +57,7 @@ export interface MrsRuntime {
  * several pages cannot prove a member absent: members not seen are asked for by their detail call, and so are all
  * members when the list says the cluster does not exist (`snapshotPaged`).
  */
-export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[]): Promise<Snapshot<MrsExecution>> {
+export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[], options?: SnapshotOptions): Promise<Snapshot<MrsExecution>> {
   return snapshotPaged(
     {
       pageSize: MRS_LIST_PAGE_SIZE,
@@ -71,6 +72,7 @@ export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[
       lookup: (missing) => lookupEach(missing, runtime.concurrency, (id) => getJobExecution(runtime.ctx, id)),
     },
     ids,
+    options,
   );
 }
 
@@ -170,16 +172,15 @@ async function deleteAll(runtime: MrsRuntime, state: MrsJobExecutionSetState, ex
   const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
   if (ids.length === 0) return;
   runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} executions`);
-  const snapshot = async (pending: string[]) => (await snapshotMrsExecutions(runtime, pending)).found;
   const plan: BatchPlan = {
     batchSize: state.batchSize,
     concurrency: runtime.concurrency,
     send: (chunkIds: string[]) => deleteChunk(runtime, chunkIds),
-    recheck: recheckWith(snapshot, () => true),
+    recheck: recheckWith(async (pending) => (await snapshotMrsExecutions(runtime, pending)).found, () => true),
   };
   await deleteAndConfirm(plan, ids, {
     service: SERVICE,
-    snapshot,
+    snapshot: (pending, options) => snapshotMrsExecutions(runtime, pending, options),
     describe: describeExecution,
     timeoutMs: state.waitTimeoutSeconds * 1000,
     progress: runtime.progress,

@@ -18,6 +18,15 @@ import { count, type Progress } from "../wait/progress";
 /** Rounds of "the answer was ambiguous: list again and resend what still needs it". */
 export const MAX_RESOLVE_ROUNDS = 2;
 
+/**
+ * Polls of a delete's confirmation that leave members the list could not prove gone for the next poll, rather than
+ * ask for each: sibling sets of one project delete at the same moment, and once they are done the list fits one answer.
+ */
+export const DEFERRED_LOOKUP_POLLS = 3;
+
+/** Passes over a moving offset-paged list before the members it did not show are asked for one by one. */
+export const MAX_PROOF_PASSES = 3;
+
 /** Failed jobs listed one per line in an error; the rest are counted. */
 const MAX_LISTED_FAILURES = 50;
 
@@ -88,6 +97,16 @@ export interface Snapshot<T> {
   found: Map<string, T>;
   /** The list said the container is gone; members not found were confirmed gone one by one. */
   containerGone: boolean;
+  /** With `deferLookups`: members neither seen nor proven gone (empty otherwise). */
+  unproven: string[];
+}
+
+export interface SnapshotOptions {
+  /**
+   * When the passes cannot prove the members not seen are gone, report them `unproven` rather than ask for each:
+   * a wait loop polls again soon, and by then the list may fit one answer (its sibling sets done deleting).
+   */
+  deferLookups?: boolean;
 }
 
 /**
@@ -101,16 +120,18 @@ export interface Snapshot<T> {
  *     when each window's last record is the next window's first and the last window ends the list, no member can
  *     have slipped past (jobs keep their order among themselves, so a member before an anchor stays before it);
  *   - anything else (a "page" list of several pages, an anchor that moved, a list that grew past the last window)
- *     proves nothing, and the members not seen are looked up one by one.
+ *     proves nothing: the list is read again when a pass costs fewer calls than the members not seen (at most
+ *     `MAX_PROOF_PASSES` passes), and then the members still not seen are looked up one by one.
  *
  * Cost when nothing moves: the first window, then the others back to front, several in flight, stopping as soon as
  * every member is found; members missing after the first window are looked up at once when that costs fewer calls
  * than the windows left. The overlap adds one window per hundred.
  */
-export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly string[]): Promise<Snapshot<T>> {
+export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly string[], options: SnapshotOptions = {}): Promise<Snapshot<T>> {
   const wanted = new Set(ids);
   const found = new Map<string, T>();
-  if (wanted.size === 0) return { found, containerGone: false };
+  const settled = (): Snapshot<T> => ({ found, containerGone: false, unproven: [] });
+  if (wanted.size === 0) return settled();
   const collect = (items: T[]) => {
     for (const item of items) {
       const id = listing.idOf(item);
@@ -121,39 +142,46 @@ export async function snapshotPaged<T>(listing: PagedListing<T>, ids: readonly s
   const confirmMissing = async (containerGone: boolean): Promise<Snapshot<T>> => {
     const unseen = missing();
     if (unseen.length) collect(await listing.lookup(unseen));
-    return { found, containerGone };
+    return { found, containerGone, unproven: [] };
   };
 
   const size = listing.pageSize;
   const step = listing.addressing === "offset" ? size - 1 : size;
   const window = (index: number): ListWindow => ({ offset: index * step, limit: size });
-  const pages = new Map<number, ListPage<T>>();
-  const read = async (index: number) => {
-    const page = await sharedFetch(listing, window(index));
-    pages.set(index, page);
-    return page;
-  };
 
-  const first = await read(0);
-  if (first.containerGone) return confirmMissing(true);
-  collect(first.items);
-  if (found.size === wanted.size) return { found, containerGone: false };
-  if (first.items.length < size && first.total <= first.items.length) return { found, containerGone: false };
+  for (let pass = 1; ; pass++) {
+    const pages = new Map<number, ListPage<T>>();
+    const read = async (index: number) => {
+      const page = await sharedFetch(listing, window(index));
+      pages.set(index, page);
+      return page;
+    };
+    const first = await read(0);
+    if (first.containerGone) return confirmMissing(true);
+    collect(first.items);
+    if (found.size === wanted.size) return settled();
+    if (first.items.length < size && first.total <= first.items.length) return settled();
 
-  const last = Math.max(0, Math.ceil((first.total - size) / step));
-  if (missing().length <= last) return confirmMissing(false);
+    const last = Math.max(0, Math.ceil((first.total - size) / step));
+    if (missing().length <= last) return confirmMissing(false);
 
-  const indexes: number[] = [];
-  for (let index = last; index >= 1; index--) indexes.push(index);
-  for (const group of chunk(indexes, listing.concurrency)) {
-    if (found.size === wanted.size) break;
-    for (const page of await Promise.all(group.map(read))) {
-      if (page.containerGone) return confirmMissing(true);
-      collect(page.items);
+    const indexes: number[] = [];
+    for (let index = last; index >= 1; index--) indexes.push(index);
+    for (const group of chunk(indexes, listing.concurrency)) {
+      if (found.size === wanted.size) break;
+      for (const page of await Promise.all(group.map(read))) {
+        if (page.containerGone) return confirmMissing(true);
+        collect(page.items);
+      }
+    }
+    if (found.size === wanted.size || provesAbsence(listing, pages, last)) return settled();
+    // The list moved while we read it (sets of one project are torn down in parallel), or it pages by number. Another
+    // pass costs `last + 1` windows and may find it still; asking for each member not seen costs a call each: take the
+    // cheaper, a bounded number of times.
+    if (listing.addressing !== "offset" || pass >= MAX_PROOF_PASSES || missing().length <= last + 1) {
+      return options.deferLookups ? { found, containerGone: false, unproven: missing() } : confirmMissing(false);
     }
   }
-  if (found.size === wanted.size || provesAbsence(listing, pages, last)) return { found, containerGone: false };
-  return confirmMissing(false);
 }
 
 /** Whether windows 0..last, read in any order, add up to one unmoved view of the list (see `snapshotPaged`). */
@@ -337,7 +365,7 @@ export interface DeleteCheck<T> {
   /** The jobs a delete call was sent for (answered done, or gone). */
   ids: readonly string[];
   /** The snapshot of the kind (`snapshotPaged` rules): which of `ids` the API still shows. */
-  snapshot(ids: string[]): Promise<Map<string, T>>;
+  snapshot(ids: string[], options: SnapshotOptions): Promise<Snapshot<T>>;
   /** What the API last said about a job still shown, for the failure ("status job_running"). */
   describe(item: T): string;
   /** Sends the delete again for jobs still shown after it was answered (one more time each). */
@@ -357,6 +385,7 @@ export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
   if (waiting.length === 0) return;
   const lastSeen = new Map<string, T>();
   const resent = new Set<string>();
+  let polls = 0;
   try {
     await awaitAll({
       service: check.service,
@@ -366,11 +395,12 @@ export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
       progress: check.progress,
       condition: async () => {
         const polled = waiting.filter((id) => !check.ledger.done.has(id) && !check.ledger.failed.has(id));
-        const shown = await check.snapshot(polled);
-        const pending: string[] = [];
+        const { found: shown, unproven } = await check.snapshot(polled, { deferLookups: ++polls <= DEFERRED_LOOKUP_POLLS });
+        const pending: string[] = [...unproven];
         const again: string[] = [];
         for (const id of polled) {
           const item = shown.get(id);
+          if (unproven.includes(id)) continue;
           if (!item) {
             check.ledger.done.add(id);
             continue;

@@ -22,14 +22,19 @@ out="$root/.pulumi-cli"
 bin="$out/bin"
 stamp="$out/stamp"
 
+# Go's usual install folder is on the PATH only in interactive shells on some machines (CI runs this without one).
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+  export PATH="$PATH:/usr/local/go/bin"
+fi
 if ! command -v go >/dev/null 2>&1; then
   echo "build-pulumi-cli: Go is not installed (needs Go >= 1.26.6 on PATH); the unit suite (npm test) does not need it" >&2
   exit 1
 fi
 
-# The machine's Go, never a toolchain download; the module pins are the committed go.sum, never a silent update.
+# The machine's Go, never a toolchain download; the module pins are the committed go.sum files, never a silent
+# update; no VCS stamping (the binaries are upstream's, not this repository's).
 export GOTOOLCHAIN=local
-export GOFLAGS=-mod=readonly
+export GOFLAGS="-mod=readonly -buildvcs=false"
 cd "$mod"
 
 # The version of a module in the build list of the module in the current directory.

@@ -101,13 +101,15 @@ export function runPulumi(args: readonly string[], opts: RunPulumiOptions): Prom
     ? [process.execPath, [CLIENT_HOST, opts.cwd, ...fullArgs]]
     : [path.join(CLI_BIN, "pulumi"), fullArgs];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    // A process group of its own, so that a command that hangs is killed with everything it started (the CLI,
+    // its provider hosts), not only the process spawned here.
+    const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       reject(new Error(`pulumi ${args.join(" ")} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.on("error", (err) => {

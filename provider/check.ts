@@ -4,7 +4,7 @@
  * formatter, so a user reads the same words wherever a bad input is caught.
  */
 import { z } from "zod";
-import { unknownKeyMessage } from "./schema";
+import { unknownKeyMessage } from "./inputs/typo-hints";
 
 export interface CheckFailure {
   property: string;

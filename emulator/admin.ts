@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { CallFilter, RecordedCall } from "./calls";
 import { LIST_OPS, type ListChurn } from "./churn";
 import type { Fault } from "./faults";
-import { AdminInputError, type AdminRoute, type JobLocation, type JobService } from "./service";
+import { type AdminRoute, type JobLocation, type JobService, adminInput } from "./service";
 
 /** What the admin API needs from the emulator (the same operations the programmatic API offers). */
 export interface AdminControls {
@@ -68,12 +68,6 @@ const jobStatusSchema = z.object({
   zone: z.string().optional(),
 });
 
-function parseInput<T>(schema: z.ZodType<T>, json: unknown): T {
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-  return parsed.data;
-}
-
 const NO_CONTENT = { status: 204 } as const;
 
 export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
@@ -93,7 +87,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
       method: "POST",
       path: "/__admin/faults",
       handle: ({ json }) => {
-        const { op, ...fault } = parseInput(faultSchema, json);
+        const { op, ...fault } = adminInput(faultSchema, json);
         controls.failNext(op, withoutUndefined(fault));
         return NO_CONTENT;
       },
@@ -102,7 +96,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
       method: "POST",
       path: "/__admin/job-faults",
       handle: ({ json }) => {
-        const { op, jobIds, message } = parseInput(jobFaultSchema, json);
+        const { op, jobIds, message } = adminInput(jobFaultSchema, json);
         controls.failJobs(op, jobIds, message);
         return NO_CONTENT;
       },
@@ -112,7 +106,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
       method: "POST",
       path: "/__admin/lie-on-delete",
       handle: ({ json }) => {
-        const { op, jobIds, times } = parseInput(lieSchema, json);
+        const { op, jobIds, times } = adminInput(lieSchema, json);
         controls.lieOnDelete(op, jobIds, times === undefined ? {} : { times });
         return NO_CONTENT;
       },
@@ -120,7 +114,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
     {
       method: "POST",
       path: "/__admin/churn",
-      handle: ({ json }) => (controls.churnLists(withoutUndefined(parseInput(churnSchema, json))), NO_CONTENT),
+      handle: ({ json }) => (controls.churnLists(withoutUndefined(adminInput(churnSchema, json))), NO_CONTENT),
     },
     { method: "DELETE", path: "/__admin/churn", handle: () => (controls.stopChurn(), NO_CONTENT) },
     {
@@ -132,7 +126,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
       method: "POST",
       path: "/__admin/job-status",
       handle: ({ json }) => {
-        const { service, jobId, status, ...where } = parseInput(jobStatusSchema, json);
+        const { service, jobId, status, ...where } = adminInput(jobStatusSchema, json);
         controls.setJobStatus(service, jobId, status, withoutUndefined(where));
         return NO_CONTENT;
       },

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { type AdminControls, coreAdminRoutes } from "./admin";
 import { type CallFilter, CallRecorder, type RecordedCall, redactHeaders } from "./calls";
 import { type ListChurn, ListChurner } from "./churn";
@@ -262,7 +263,8 @@ class EmulatorServer implements Emulator {
   private readonly latencyMs: number;
   private readonly clockSkewMs: number;
   /** Pending delays, cancelled on close so a delayed answer doesn't hold the process open. */
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Aborted by close(): requests still waiting out their latency end without an answer. */
+  private readonly closing = new AbortController();
   private listeningPort = 0;
   /** The addresses listened on, the first being the one `url` names. */
   private listeningHosts: string[] = [DEFAULT_HOST];
@@ -406,8 +408,7 @@ class EmulatorServer implements Emulator {
 
   close(): Promise<void> {
     this.closed ??= (async () => {
-      for (const timer of this.timers) clearTimeout(timer);
-      this.timers.clear();
+      this.closing.abort();
       await Promise.all(this.servers.map(closeServer));
     })();
     return this.closed;
@@ -580,7 +581,7 @@ class EmulatorServer implements Emulator {
       req.socket.destroy();
       return;
     }
-    await this.sleep((fault?.delayMs ?? 0) + this.latencyMs);
+    if (!(await this.waitOut((fault?.delayMs ?? 0) + this.latencyMs))) return;
     const responseBody = answer.body === undefined ? "" : stringifyJsonExact(answer.body);
     if (fault?.drop === "after") {
       record({ status: answer.status, responseBody, dropped: "after", ...identity });
@@ -661,15 +662,16 @@ class EmulatorServer implements Emulator {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
+  /** Waits `ms` (latency, a fault's delay); false when the emulator closed meanwhile. */
+  private async waitOut(ms: number): Promise<boolean> {
+    if (ms <= 0) return true;
+    try {
+      await delay(ms, undefined, { signal: this.closing.signal });
+      return true;
+    } catch (error) {
+      if (this.closing.signal.aborted) return false;
+      throw error;
+    }
   }
 }
 

@@ -7,8 +7,10 @@
  */
 import { z } from "zod";
 import { parseJsonExact } from "./exact-json";
-import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, onlyMatch, seedStopDelay } from "./service";
+import { dliError, dliFaultBody, dliParameterError as parameterError, projectIdOf } from "./huawei-dli";
+import { type HuaweiGateway, invalidProjectIdReason } from "./huawei-gateway";
+import { JobStore, type Place, seedText } from "./job-store";
+import { type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
 
 export const FLINK_STATUSES = [
   "job_init",
@@ -130,24 +132,16 @@ const MESSAGES = {
   notRunning: (jobId: bigint, status: string) => `The job ${jobId} cannot be stopped because it is not running (status: ${status}).`,
 };
 
-function dliError(status: number, errorCode: string, errorMsg: string): ApiAnswer {
-  return { status, body: { error_code: errorCode, error_msg: errorMsg } };
-}
-const parameterError = (detail: string): ApiAnswer => dliError(400, "DLI.0001", `Parameter error: ${detail}`);
 const missingJobError = (jobId: bigint): ApiAnswer => dliError(400, "DLI.16001", MESSAGES.missing(jobId));
 const element = (success: boolean, message: string) => ({ is_success: success ? "true" : "false", message });
 
 export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   const { gateway, now } = options;
-  /** projectId → job ID (decimal) → job. Every lookup goes through one project's map: no call sees another's jobs. */
-  const projects = new Map<string, Map<string, FlinkJob>>();
+  /** One collection per project, jobs keyed by their decimal ID: no call sees another project's jobs. */
+  const store = new JobStore<FlinkJob>({ idOf: (job) => job.jobId.toString(), settle });
   let nextAutoJobId = FIRST_AUTO_FLINK_JOB_ID;
-
-  function jobsOf(projectId: string): Map<string, FlinkJob> {
-    let jobs = projects.get(projectId);
-    if (!jobs) projects.set(projectId, (jobs = new Map()));
-    return jobs;
-  }
+  const placeOf = (projectId: string): Place => [projectId, ""];
+  const jobsOf = (projectId: string) => store.jobs(placeOf(projectId), true);
 
   /** Applies the passage of time: a stopping job whose delay is over is now job_cancel_success. */
   function settle(job: FlinkJob): FlinkJob {
@@ -160,8 +154,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   }
 
   function findJob(projectId: string, jobId: bigint): FlinkJob | undefined {
-    const job = projects.get(projectId)?.get(jobId.toString());
-    return job && settle(job);
+    return store.find(placeOf(projectId), jobId.toString());
   }
 
   function beginStop(job: FlinkJob, triggerSavepoint: boolean): void {
@@ -170,12 +163,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     job.stopCompletesAt = now() + (job.stopDelayMs ?? options.stopDelayMs);
   }
 
-  const admit = (request: ApiRequest): Admission => {
-    const authenticated = gateway.authenticate(request);
-    if (!authenticated.admitted) return authenticated;
-    const reason = invalidProjectIdReason(request.params["projectId"]);
-    return reason === undefined ? authenticated : { admitted: false, answer: parameterError(reason) };
-  };
+  const admit = (request: ApiRequest) => gateway.admitProject(request, parameterError);
 
   function listJobs(request: ApiRequest): ApiAnswer {
     const offset = readIntegerParam(request.query, "offset", 0);
@@ -185,7 +173,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
       return parameterError(`limit must be an integer from 1 to ${FLINK_LIST_MAX_LIMIT}, got '${request.query.get("limit")}'`);
     }
     // Descending job_id gives a stable order across pages (IDs never change).
-    const all = [...jobsOf(projectIdOf(request)).values()].map(settle).sort((a, b) => (a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0));
+    const all = store.settled(jobsOf(projectIdOf(request))).sort((a, b) => (a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0));
     return {
       status: 200,
       body: {
@@ -302,33 +290,27 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   function seed(projectId: string, seeds: readonly FlinkJobSeed[]): string[] {
     const reason = invalidProjectIdReason(projectId);
     if (reason !== undefined) throw new RangeError(`seedFlinkJobs: ${reason}`);
-    const jobs = jobsOf(projectId);
-    const created: FlinkJob[] = [];
-    for (const [index, jobSeed] of seeds.entries()) {
-      const jobId = jobSeed.jobId === undefined ? nextFreeJobId(jobs, created) : seedJobId(jobSeed.jobId, index);
-      const key = jobId.toString();
-      if (jobs.has(key) || created.some((job) => job.jobId === jobId)) {
-        throw new RangeError(`seedFlinkJobs: job ${key} already exists in project ${projectId}`);
-      }
-      const status = jobSeed.status ?? "job_running";
-      if (typeof status !== "string" || status === "") throw new RangeError(`seedFlinkJobs: jobs[${index}].status must be a non-empty string, got ${String(status)}`);
-      const job: FlinkJob = {
-        projectId,
-        jobId,
-        name: jobSeed.name ?? `flink-job-${key}`,
-        queue: jobSeed.queue ?? "default",
-        status,
-        createTime: now(),
-        savepoint: false,
-        savepointPath: null,
-      };
-      const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedFlinkJobs: jobs[${index}]`);
-      if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
-      enterStatus(job, status);
-      created.push(job);
-    }
-    for (const job of created) jobs.set(job.jobId.toString(), job);
-    return created.map((job) => job.jobId.toString());
+    return store.seed(placeOf(projectId), seeds, {
+      id: (jobSeed, index, taken) => (jobSeed.jobId === undefined ? nextFreeJobId(taken) : seedJobId(jobSeed.jobId, index)).toString(),
+      duplicate: (key) => `seedFlinkJobs: job ${key} already exists in project ${projectId}`,
+      job: (jobSeed, index, key) => {
+        const status = seedText(jobSeed.status, "job_running", `seedFlinkJobs: jobs[${index}].status`);
+        const job: FlinkJob = {
+          projectId,
+          jobId: BigInt(key),
+          name: jobSeed.name ?? `flink-job-${key}`,
+          queue: jobSeed.queue ?? "default",
+          status,
+          createTime: now(),
+          savepoint: false,
+          savepointPath: null,
+        };
+        const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedFlinkJobs: jobs[${index}]`);
+        if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
+        enterStatus(job, status);
+        return job;
+      },
+    });
   }
 
   /** Puts the job in `status`; a stopping status completes after the job's stop delay, as a stop's would. */
@@ -339,10 +321,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   }
 
   function setJobStatus(jobId: string, status: string, where: JobLocation): void {
-    const matches = [...projects]
-      .filter(([projectId]) => where.projectId === undefined || projectId === where.projectId)
-      .flatMap(([, jobs]) => (jobs.has(jobId) ? [jobs.get(jobId)!] : []));
-    enterStatus(onlyMatch("dli-flink", jobId, matches, (job) => `project ${job.projectId}`), status);
+    enterStatus(store.only("dli-flink", jobId, where.projectId, undefined, (job) => `project ${job.projectId}`), status);
   }
 
   /** The project a successful list answer read, for list churn. */
@@ -350,36 +329,36 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     if (answer.status !== 200) return undefined;
     const projectId = projectIdOf(request);
     const jobs = jobsOf(projectId);
-    return {
-      key: `dli-flink project ${projectId}`,
-      // Newest = the highest job_id (the list is in descending job_id order), whatever IDs the test seeded.
-      createNewest: (names) =>
-        names.map((name) => {
-          let highest = nextAutoJobId - 1n;
-          for (const job of jobs.values()) if (job.jobId > highest) highest = job.jobId;
-          return seed(projectId, [{ jobId: highest + 1n, name }])[0]!;
-        }),
-      remove: (jobId) => jobs.delete(jobId),
-    };
+    // Newest = the highest job_id (the list is in descending job_id order), whatever IDs the test seeded.
+    return store.listCollection(`dli-flink project ${projectId}`, placeOf(projectId), (names) =>
+      names.map((name) => {
+        let highest = nextAutoJobId - 1n;
+        for (const job of jobs.values()) if (job.jobId > highest) highest = job.jobId;
+        return seed(projectId, [{ jobId: highest + 1n, name }])[0]!;
+      }),
+    );
   }
 
   /** Skips IDs a test seeded explicitly in this project, or earlier in the same seed call. */
-  function nextFreeJobId(jobs: Map<string, FlinkJob>, pending: readonly FlinkJob[]): bigint {
-    const taken = (id: bigint) => jobs.has(id.toString()) || pending.some((job) => job.jobId === id);
-    while (taken(nextAutoJobId)) nextAutoJobId++;
+  function nextFreeJobId(taken: (id: string) => boolean): bigint {
+    while (taken(nextAutoJobId.toString())) nextAutoJobId++;
     return nextAutoJobId++;
   }
 
   function list(projectId?: string): FlinkJobView[] {
-    const views: FlinkJobView[] = [];
-    for (const [jobsProjectId, jobs] of projects) {
-      if (projectId !== undefined && jobsProjectId !== projectId) continue;
-      for (const job of jobs.values()) {
-        const { status, name, queue, savepoint, savepointPath, createTime } = settle(job);
-        views.push({ projectId: jobsProjectId, jobId: job.jobId.toString(), name, queue, status, savepoint, savepointPath, createTime });
-      }
-    }
-    return views;
+    return store.views(
+      ({ jobId, name, queue, status, savepoint, savepointPath, createTime }, [jobsProjectId]) => ({
+        projectId: jobsProjectId,
+        jobId: jobId.toString(),
+        name,
+        queue,
+        status,
+        savepoint,
+        savepointPath,
+        createTime,
+      }),
+      projectId,
+    );
   }
 
   const projectPath = String.raw`^/v1\.0/(?<projectId>[^/]+)/streaming/jobs`;
@@ -392,46 +371,23 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
       { op: "flink.detail", method: "GET", path: new RegExp(`${projectPath}/(?<jobId>[^/]+)$`), admit, handle: jobDetail },
       { op: "flink.deleteOne", method: "DELETE", path: new RegExp(`${projectPath}/(?<jobId>[^/]+)$`), admit, handle: deleteOne },
     ],
-    adminRoutes: flinkAdminRoutes(seed, list),
+    adminRoutes: jobAdminRoutes(
+      "/__admin/flink/jobs",
+      { schema: adminSeedSchema, run: ({ projectId, jobs }) => ({ jobIds: seed(projectId, jobs) }) },
+      (query) => ({ jobs: list(query.get("projectId") ?? undefined) }),
+    ),
     jobFaultOps: ["flink.stop", "flink.delete", "flink.deleteOne"],
     lyingDeleteOps: ["flink.delete", "flink.deleteOne"],
     listCollection,
     setJobStatus,
     faultBody: (status, requestId) => dliFaultBody(status, requestId),
     reset: () => {
-      projects.clear();
+      store.clear();
       nextAutoJobId = FIRST_AUTO_FLINK_JOB_ID;
     },
     seed,
     list,
   };
-}
-
-function dliFaultBody(status: number, requestId: string): unknown {
-  switch (status) {
-    case 429:
-      return throttledBody(requestId);
-    case 400:
-      return { error_code: "DLI.0001", error_msg: "Parameter error" };
-    case 401:
-      return { error_code: "APIG.0307", error_msg: "The token must be updated.", request_id: requestId };
-    case 404:
-      return { error_code: "DLI.0023", error_msg: "No related resources were found." };
-    case 503:
-      return { error_code: "DLI.0999", error_msg: "Service unavailable" };
-    default:
-      return { error_code: "DLI.0999", error_msg: "Internal server error" };
-  }
-}
-
-function projectIdOf(request: ApiRequest): string {
-  return request.params["projectId"] ?? "";
-}
-
-function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
-  const text = query.get(name);
-  if (text === null || text === "") return fallback;
-  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
 /** A job ID from the path, or a description of why it is not a Long. */
@@ -484,29 +440,6 @@ const adminSeedSchema = z.object({
     }),
   ),
 });
-
-function flinkAdminRoutes(seed: DliFlinkModule["seed"], list: DliFlinkModule["list"]): AdminRoute[] {
-  return [
-    {
-      method: "POST",
-      path: "/__admin/flink/jobs",
-      handle: ({ json }) => {
-        const parsed = adminSeedSchema.safeParse(json);
-        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-        try {
-          return { status: 200, body: { jobIds: seed(parsed.data.projectId, parsed.data.jobs) } };
-        } catch (error) {
-          throw error instanceof RangeError ? new AdminInputError(error.message) : error;
-        }
-      },
-    },
-    {
-      method: "GET",
-      path: "/__admin/flink/jobs",
-      handle: ({ query }) => ({ status: 200, body: { jobs: list(query.get("projectId") ?? undefined) } }),
-    },
-  ];
-}
 
 /** A seed's job ID as a non-negative Long. */
 function seedJobId(value: string | bigint | number, index: number): bigint {

@@ -15,8 +15,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, onlyMatch, seedStopDelay } from "./service";
+import { dliError, dliFaultBody, dliParameterError as parameterError, projectIdOf } from "./huawei-dli";
+import { type HuaweiGateway, invalidProjectIdReason } from "./huawei-gateway";
+import { JobStore, type Place, seedText } from "./job-store";
+import { type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
 
 /**
  * The documented states. Seeds may use any letter case ("Success" appears in Huawei's examples), and any other
@@ -59,16 +61,9 @@ export interface SparkBatchView {
   createTime: number;
 }
 
-interface SparkBatch {
-  projectId: string;
-  id: string;
-  name: string;
-  state: string;
-  queue: string;
+interface SparkBatch extends SparkBatchView {
   appId: string | null;
-  createTime: number;
   updateTime: number;
-  cancelRequested: boolean;
   /** Per-batch cancel delay; Infinity = never completes. Undefined = the emulator default. */
   cancelDelayMs?: number;
   /** When a cancelled batch becomes dead (emulator clock). */
@@ -88,10 +83,6 @@ export interface DliSparkOptions {
   jobFailure: (op: string, jobId: string) => string | undefined;
 }
 
-function dliError(status: number, errorCode: string, errorMsg: string): ApiAnswer {
-  return { status, body: { error_code: errorCode, error_msg: errorMsg } };
-}
-const parameterError = (detail: string): ApiAnswer => dliError(400, "DLI.0001", `Parameter error: ${detail}`);
 const missingBatchError = (batchId: string): ApiAnswer => dliError(400, "DLI.0002", `The batch ${batchId} does not exist.`);
 const finishedBatchError = (batch: SparkBatch): ApiAnswer =>
   dliError(400, "DLI.0001", `The batch job ${batch.id} is already finished (state: ${batch.state}) and cannot be canceled.`);
@@ -102,15 +93,11 @@ export function isSparkState(state: string): boolean {
 
 export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
   const { gateway, now } = options;
-  /** projectId → batch ID → batch, in creation order. */
-  const projects = new Map<string, Map<string, SparkBatch>>();
+  /** One collection per project, batches in creation order. */
+  const store = new JobStore<SparkBatch>({ idOf: (batch) => batch.id, settle });
   let appCounter = 0;
-
-  function batchesOf(projectId: string): Map<string, SparkBatch> {
-    let batches = projects.get(projectId);
-    if (!batches) projects.set(projectId, (batches = new Map()));
-    return batches;
-  }
+  const placeOf = (projectId: string): Place => [projectId, ""];
+  const batchesOf = (projectId: string) => store.jobs(placeOf(projectId), true);
 
   /** Applies the passage of time: a cancelled batch whose delay is over is now dead. */
   function settle(batch: SparkBatch): SparkBatch {
@@ -122,19 +109,13 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
     return batch;
   }
 
-  const admit = (request: ApiRequest): Admission => {
-    const authenticated = gateway.authenticate(request);
-    if (!authenticated.admitted) return authenticated;
-    const reason = invalidProjectIdReason(request.params["projectId"]);
-    return reason === undefined ? authenticated : { admitted: false, answer: parameterError(reason) };
-  };
+  const admit = (request: ApiRequest) => gateway.admitProject(request, parameterError);
 
   /** The batch the path names, or the error answer (non-UUID → DLI.0001, unknown → DLI.0002). */
   function pathBatch(request: ApiRequest): SparkBatch | ApiAnswer {
     const batchId = request.params["batchId"] ?? "";
     if (!UUID_PATTERN.test(batchId)) return parameterError(`batch_id '${batchId}' is not a UUID`);
-    const batch = projects.get(projectIdOf(request))?.get(batchId);
-    return batch ? settle(batch) : missingBatchError(batchId);
+    return store.find(placeOf(projectIdOf(request)), batchId) ?? missingBatchError(batchId);
   }
 
   function listBatches(request: ApiRequest): ApiAnswer {
@@ -145,7 +126,7 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
       return parameterError(`size must be an integer from 1 to ${SPARK_LIST_MAX_SIZE}, got '${request.query.get("size")}'`);
     }
     // Newest first: the last created batch heads page one (creation order never changes, so pages are stable).
-    const all = [...batchesOf(projectIdOf(request)).values()].map(settle).reverse();
+    const all = store.settled(batchesOf(projectIdOf(request))).reverse();
     return { status: 200, body: { from, total: all.length, sessions: all.slice(from, from + size).map(sessionEntry) } };
   }
 
@@ -193,49 +174,44 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
   function seed(projectId: string, seeds: readonly SparkBatchSeed[]): string[] {
     const reason = invalidProjectIdReason(projectId);
     if (reason !== undefined) throw new RangeError(`seedSparkBatches: ${reason}`);
-    const batches = batchesOf(projectId);
-    const created: SparkBatch[] = [];
-    for (const [index, batchSeed] of seeds.entries()) {
-      let id = batchSeed.id;
-      if (id === undefined) {
-        do id = randomUUID();
-        while (batches.has(id));
-      } else if (typeof id !== "string" || !UUID_PATTERN.test(id)) {
-        throw new RangeError(`seedSparkBatches: batches[${index}].id '${String(id)}' is not a UUID`);
-      }
-      if (batches.has(id) || created.some((batch) => batch.id === id)) {
-        throw new RangeError(`seedSparkBatches: batch ${id} already exists in project ${projectId}`);
-      }
-      const state = batchSeed.state ?? "running";
-      if (typeof state !== "string" || state === "") {
-        throw new RangeError(`seedSparkBatches: batches[${index}].state must be a non-empty string, got ${String(state)}`);
-      }
-      const cancelDelayMs = seedStopDelay(batchSeed, "cancelDelayMs", `seedSparkBatches: batches[${index}]`);
-      const createTime = now();
-      const starting = state.toLowerCase() === "starting";
-      const batch: SparkBatch = {
-        projectId,
-        id,
-        name: batchSeed.name ?? `spark-batch-${id.slice(0, 8)}`,
-        state,
-        queue: batchSeed.queue ?? "default",
-        appId: starting ? null : `application_${createTime}_${String(++appCounter).padStart(4, "0")}`,
-        createTime,
-        updateTime: createTime,
-        cancelRequested: false,
-      };
-      if (cancelDelayMs !== undefined) batch.cancelDelayMs = cancelDelayMs ?? Number.POSITIVE_INFINITY;
-      created.push(batch);
-    }
-    for (const batch of created) batches.set(batch.id, batch);
-    return created.map((batch) => batch.id);
+    return store.seed(placeOf(projectId), seeds, {
+      id: (batchSeed, index, taken) => {
+        let id = batchSeed.id;
+        if (id === undefined) {
+          do id = randomUUID();
+          while (taken(id));
+        } else if (typeof id !== "string" || !UUID_PATTERN.test(id)) {
+          throw new RangeError(`seedSparkBatches: batches[${index}].id '${String(id)}' is not a UUID`);
+        }
+        return id;
+      },
+      duplicate: (id) => `seedSparkBatches: batch ${id} already exists in project ${projectId}`,
+      job: (batchSeed, index, id) => batchFrom(projectId, id, batchSeed, index),
+    });
+  }
+
+  function batchFrom(projectId: string, id: string, batchSeed: SparkBatchSeed, index: number): SparkBatch {
+    const state = seedText(batchSeed.state, "running", `seedSparkBatches: batches[${index}].state`);
+    const cancelDelayMs = seedStopDelay(batchSeed, "cancelDelayMs", `seedSparkBatches: batches[${index}]`);
+    const createTime = now();
+    const starting = state.toLowerCase() === "starting";
+    const batch: SparkBatch = {
+      projectId,
+      id,
+      name: batchSeed.name ?? `spark-batch-${id.slice(0, 8)}`,
+      state,
+      queue: batchSeed.queue ?? "default",
+      appId: starting ? null : `application_${createTime}_${String(++appCounter).padStart(4, "0")}`,
+      createTime,
+      updateTime: createTime,
+      cancelRequested: false,
+    };
+    if (cancelDelayMs !== undefined) batch.cancelDelayMs = cancelDelayMs ?? Number.POSITIVE_INFINITY;
+    return batch;
   }
 
   function setJobStatus(batchId: string, state: string, where: JobLocation): void {
-    const matches = [...projects]
-      .filter(([projectId]) => where.projectId === undefined || projectId === where.projectId)
-      .flatMap(([, batches]) => (batches.has(batchId) ? [batches.get(batchId)!] : []));
-    const batch = onlyMatch("dli-spark", batchId, matches, (match) => `project ${match.projectId}`);
+    const batch = store.only("dli-spark", batchId, where.projectId, undefined, (match) => `project ${match.projectId}`);
     batch.state = state;
     batch.updateTime = now();
     delete batch.cancelCompletesAt;
@@ -245,24 +221,15 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
   function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
     if (answer.status !== 200) return undefined;
     const projectId = projectIdOf(request);
-    return {
-      key: `dli-spark project ${projectId}`,
-      // The list is newest first by creation: a batch created now heads it.
-      createNewest: (names) => seed(projectId, names.map((name) => ({ name }))),
-      remove: (batchId) => batchesOf(projectId).delete(batchId),
-    };
+    // The list is newest first by creation: a batch created now heads it.
+    return store.listCollection(`dli-spark project ${projectId}`, placeOf(projectId), (names) => seed(projectId, names.map((name) => ({ name }))));
   }
 
   function list(projectId?: string): SparkBatchView[] {
-    const views: SparkBatchView[] = [];
-    for (const [batchesProjectId, batches] of projects) {
-      if (projectId !== undefined && batchesProjectId !== projectId) continue;
-      for (const batch of batches.values()) {
-        const { id, name, state, queue, cancelRequested, createTime } = settle(batch);
-        views.push({ projectId: batchesProjectId, id, name, state, queue, cancelRequested, createTime });
-      }
-    }
-    return views;
+    return store.views(
+      ({ id, name, state, queue, cancelRequested, createTime }, [batchesProjectId]) => ({ projectId: batchesProjectId, id, name, state, queue, cancelRequested, createTime }),
+      projectId,
+    );
   }
 
   const batchesPath = String.raw`^/v2\.0/(?<projectId>[^/]+)/batches`;
@@ -274,45 +241,22 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
       { op: "spark.detail", method: "GET", path: new RegExp(`${batchesPath}/(?<batchId>[^/]+)$`), admit, handle: batchDetail },
       { op: "spark.cancel", method: "DELETE", path: new RegExp(`${batchesPath}/(?<batchId>[^/]+)$`), admit, handle: cancelBatch },
     ],
-    adminRoutes: sparkAdminRoutes(seed, list),
+    adminRoutes: jobAdminRoutes(
+      "/__admin/spark/batches",
+      { schema: adminSeedSchema, run: ({ projectId, batches }) => ({ batchIds: seed(projectId, batches) }) },
+      (query) => ({ batches: list(query.get("projectId") ?? undefined) }),
+    ),
     jobFaultOps: ["spark.cancel"],
     listCollection,
     setJobStatus,
-    faultBody: (status, requestId) => sparkFaultBody(status, requestId),
+    faultBody: (status, requestId) => dliFaultBody(status, requestId),
     reset: () => {
-      projects.clear();
+      store.clear();
       appCounter = 0;
     },
     seed,
     list,
   };
-}
-
-function sparkFaultBody(status: number, requestId: string): unknown {
-  switch (status) {
-    case 429:
-      return throttledBody(requestId);
-    case 400:
-      return { error_code: "DLI.0001", error_msg: "Parameter error" };
-    case 401:
-      return { error_code: "APIG.0307", error_msg: "The token must be updated.", request_id: requestId };
-    case 404:
-      return { error_code: "DLI.0023", error_msg: "No related resources were found." };
-    case 503:
-      return { error_code: "DLI.0999", error_msg: "Service unavailable" };
-    default:
-      return { error_code: "DLI.0999", error_msg: "Internal server error" };
-  }
-}
-
-function projectIdOf(request: ApiRequest): string {
-  return request.params["projectId"] ?? "";
-}
-
-function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
-  const text = query.get(name);
-  if (text === null || text === "") return fallback;
-  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
 const adminSeedSchema = z.object({
@@ -328,26 +272,3 @@ const adminSeedSchema = z.object({
     }),
   ),
 });
-
-function sparkAdminRoutes(seed: DliSparkModule["seed"], list: DliSparkModule["list"]): AdminRoute[] {
-  return [
-    {
-      method: "POST",
-      path: "/__admin/spark/batches",
-      handle: ({ json }) => {
-        const parsed = adminSeedSchema.safeParse(json);
-        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-        try {
-          return { status: 200, body: { batchIds: seed(parsed.data.projectId, parsed.data.batches) } };
-        } catch (error) {
-          throw error instanceof RangeError ? new AdminInputError(error.message) : error;
-        }
-      },
-    },
-    {
-      method: "GET",
-      path: "/__admin/spark/batches",
-      handle: ({ query }) => ({ status: 200, body: { batches: list(query.get("projectId") ?? undefined) } }),
-    },
-  ];
-}

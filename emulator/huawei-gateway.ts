@@ -89,6 +89,17 @@ export class HuaweiGateway {
     for (const token of this.tokens.values()) token.expiresAt = Math.min(token.expiresAt, now - 1);
   }
 
+  /**
+   * The checks before a project-scoped service (DLI, MRS) sees the request: authentication, then the path's project
+   * ID; a malformed project ID is answered in the service's own error shape (`refuse`).
+   */
+  admitProject(request: ApiRequest, refuse: (reason: string) => ApiAnswer): Admission {
+    const authenticated = this.authenticate(request);
+    if (!authenticated.admitted) return authenticated;
+    const reason = invalidProjectIdReason(request.params["projectId"]);
+    return reason === undefined ? authenticated : { admitted: false, answer: refuse(reason) };
+  }
+
   /** Authenticates by X-Auth-Token when one is sent, else by the AK/SK signature. */
   authenticate(request: ApiRequest): Admission {
     const tokenHeader = request.headers["x-auth-token"];

@@ -20,7 +20,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { parseJsonExact } from "./exact-json";
 import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobsWithId, onlyMatch, seedStopDelay } from "./service";
+import { JobStore, type Place, seedText } from "./job-store";
+import { type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, clusterAdminRoute, isAnswer, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
 
 export const MRS_JOB_STATES = ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED"] as const;
 export type MrsJobState = (typeof MRS_JOB_STATES)[number];
@@ -81,17 +82,8 @@ export interface MrsJobView {
   submittedTime: number;
 }
 
-interface MrsJob {
-  projectId: string;
-  clusterId: string;
-  jobId: string;
-  name: string;
-  queue: string;
-  state: string;
-  result: string;
-  submittedTime: number;
+interface MrsJob extends MrsJobView {
   finishedTime: number;
-  killRequested: boolean;
   killDelayMs?: number;
   killCompletesAt?: number;
   /** Seeding order, to keep pages stable when submitted times tie. */
@@ -140,8 +132,8 @@ function defaultResult(state: string): MrsJobResult {
 
 export function createMrsModule(options: MrsOptions): MrsModule {
   const { gateway, now } = options;
-  /** projectId → clusterId → jobId → job. A cluster exists once it has an entry (possibly empty). */
-  const projects = new Map<string, Map<string, Map<string, MrsJob>>>();
+  /** One collection per cluster of a project; a cluster exists once added, with or without jobs. */
+  const store = new JobStore<MrsJob>({ idOf: (job) => job.jobId, settle });
   let seedOrder = 0;
   let detailCalls = 0;
 
@@ -152,16 +144,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   }
   const parameterError = (op: string, detail: string) => mrsError(400, op, MRS_PARAMETER_ERROR_CODE, `Invalid parameter: ${detail}`);
 
-  function clusterJobs(projectId: string, clusterId: string, create: boolean): Map<string, MrsJob> | undefined {
-    let clusters = projects.get(projectId);
-    if (!clusters) {
-      if (!create) return undefined;
-      projects.set(projectId, (clusters = new Map()));
-    }
-    let jobs = clusters.get(clusterId);
-    if (!jobs && create) clusters.set(clusterId, (jobs = new Map()));
-    return jobs;
-  }
+  const placeOf = (request: ApiRequest): Place => [request.params["projectId"] ?? "", request.params["clusterId"] ?? ""];
 
   function settle(job: MrsJob): MrsJob {
     if (job.killCompletesAt !== undefined && now() >= job.killCompletesAt) {
@@ -175,19 +158,11 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     return job;
   }
 
-  const admitFor =
-    (op: string) =>
-    (request: ApiRequest): Admission => {
-      const authenticated = gateway.authenticate(request);
-      if (!authenticated.admitted) return authenticated;
-      const reason = invalidProjectIdReason(request.params["projectId"]);
-      return reason === undefined ? authenticated : { admitted: false, answer: parameterError(op, reason) };
-    };
+  const admitFor = (op: string) => (request: ApiRequest) => gateway.admitProject(request, (reason) => parameterError(op, reason));
 
   /** The path's cluster's jobs, or the 12000003 answer. */
   function requestCluster(request: ApiRequest, op: string): Map<string, MrsJob> | ApiAnswer {
-    const jobs = clusterJobs(request.params["projectId"] ?? "", request.params["clusterId"] ?? "", false);
-    return jobs ?? mrsError(400, op, "12000003", MESSAGES.clusterMissing);
+    return store.jobs(placeOf(request)) ?? mrsError(400, op, "12000003", MESSAGES.clusterMissing);
   }
 
   function listJobs(request: ApiRequest): ApiAnswer {
@@ -212,8 +187,8 @@ export function createMrsModule(options: MrsOptions): MrsModule {
       return parameterError(op, `job_result '${query.get("job_result")}' is not a job result`);
     }
     const nameFilter = query.get("job_name") || undefined;
-    const matching = [...jobs.values()]
-      .map(settle)
+    const matching = store
+      .settled(jobs)
       .filter((job) => (stateFilter === undefined || job.state === stateFilter) && (resultFilter === undefined || job.result === resultFilter))
       .filter((job) => nameFilter === undefined || job.name.includes(nameFilter))
       .sort((a, b) => a.submittedTime - b.submittedTime || a.order - b.order);
@@ -301,53 +276,51 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     const reason = invalidProjectIdReason(projectId);
     if (reason !== undefined) throw new RangeError(`addMrsCluster: ${reason}`);
     if (!CLUSTER_ID_PATTERN.test(clusterId)) throw new RangeError(`addMrsCluster: cluster ID '${clusterId}' must match ${CLUSTER_ID_PATTERN}`);
-    clusterJobs(projectId, clusterId, true);
+    store.jobs([projectId, clusterId], true);
   }
 
   function seed(projectId: string, clusterId: string, seeds: readonly MrsJobSeed[]): string[] {
     addCluster(projectId, clusterId);
-    const jobs = clusterJobs(projectId, clusterId, true)!;
-    const created: MrsJob[] = [];
-    for (const [index, jobSeed] of seeds.entries()) {
-      let jobId = jobSeed.jobId;
-      if (jobId === undefined) {
-        do jobId = randomUUID();
-        while (jobs.has(jobId));
-      } else if (typeof jobId !== "string" || !JOB_ID_PATTERN.test(jobId)) {
-        throw new RangeError(`seedMrsJobs: jobs[${index}].jobId '${String(jobId)}' must match ${JOB_ID_PATTERN}`);
-      }
-      if (jobs.has(jobId) || created.some((job) => job.jobId === jobId)) {
-        throw new RangeError(`seedMrsJobs: job ${jobId} already exists in cluster ${clusterId}`);
-      }
-      const state = jobSeed.state ?? "RUNNING";
-      if (typeof state !== "string" || state === "") throw new RangeError(`seedMrsJobs: jobs[${index}].state must be a non-empty string, got ${String(state)}`);
-      const result = jobSeed.result ?? defaultResult(state);
-      if (typeof result !== "string" || result === "") throw new RangeError(`seedMrsJobs: jobs[${index}].result must be a non-empty string, got ${String(result)}`);
-      const killDelayMs = seedStopDelay(jobSeed, "killDelayMs", `seedMrsJobs: jobs[${index}]`);
-      const submittedTime = now();
-      const job: MrsJob = {
-        projectId,
-        clusterId,
-        jobId,
-        name: jobSeed.name ?? `mrs-job-${jobId.slice(0, 8)}`,
-        queue: jobSeed.queue ?? "default",
-        state,
-        result,
-        submittedTime,
-        finishedTime: isActive(state) ? 0 : submittedTime,
-        killRequested: false,
-        order: ++seedOrder,
-      };
-      if (killDelayMs !== undefined) job.killDelayMs = killDelayMs ?? Number.POSITIVE_INFINITY;
-      created.push(job);
-    }
-    for (const job of created) jobs.set(job.jobId, job);
-    return created.map((job) => job.jobId);
+    return store.seed([projectId, clusterId], seeds, {
+      id: (jobSeed, index, taken) => {
+        let jobId = jobSeed.jobId;
+        if (jobId === undefined) {
+          do jobId = randomUUID();
+          while (taken(jobId));
+        } else if (typeof jobId !== "string" || !JOB_ID_PATTERN.test(jobId)) {
+          throw new RangeError(`seedMrsJobs: jobs[${index}].jobId '${String(jobId)}' must match ${JOB_ID_PATTERN}`);
+        }
+        return jobId;
+      },
+      duplicate: (jobId) => `seedMrsJobs: job ${jobId} already exists in cluster ${clusterId}`,
+      job: (jobSeed, index, jobId) => jobFrom(projectId, clusterId, jobId, jobSeed, index),
+    });
+  }
+
+  function jobFrom(projectId: string, clusterId: string, jobId: string, jobSeed: MrsJobSeed, index: number): MrsJob {
+    const state = seedText(jobSeed.state, "RUNNING", `seedMrsJobs: jobs[${index}].state`);
+    const result = seedText(jobSeed.result, defaultResult(state), `seedMrsJobs: jobs[${index}].result`);
+    const killDelayMs = seedStopDelay(jobSeed, "killDelayMs", `seedMrsJobs: jobs[${index}]`);
+    const submittedTime = now();
+    const job: MrsJob = {
+      projectId,
+      clusterId,
+      jobId,
+      name: jobSeed.name ?? `mrs-job-${jobId.slice(0, 8)}`,
+      queue: jobSeed.queue ?? "default",
+      state,
+      result,
+      submittedTime,
+      finishedTime: isActive(state) ? 0 : submittedTime,
+      killRequested: false,
+      order: ++seedOrder,
+    };
+    if (killDelayMs !== undefined) job.killDelayMs = killDelayMs ?? Number.POSITIVE_INFINITY;
+    return job;
   }
 
   function setJobStatus(jobId: string, state: string, where: JobLocation): void {
-    const matches = jobsWithId(projects, jobId, where.projectId, where.clusterId);
-    const job = onlyMatch("mrs", jobId, matches, (match) => `cluster ${match.clusterId} of project ${match.projectId}`);
+    const job = store.only("mrs", jobId, where.projectId, where.clusterId, (match) => `cluster ${match.clusterId} of project ${match.projectId}`);
     job.state = state;
     job.result = defaultResult(state);
     job.finishedTime = isActive(state) ? 0 : now();
@@ -357,29 +330,28 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   /** The cluster a successful list answer read, for list churn. */
   function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
     if (answer.status !== 202) return undefined;
-    const projectId = request.params["projectId"] ?? "";
-    const clusterId = request.params["clusterId"] ?? "";
-    return {
-      key: `mrs cluster ${clusterId} of project ${projectId}`,
-      // Submitted now, so newest: the head of the default (desc) order, the tail of sort_by=asc.
-      createNewest: (names) => seed(projectId, clusterId, names.map((name) => ({ name }))),
-      remove: (jobId) => clusterJobs(projectId, clusterId, false)?.delete(jobId) ?? false,
-    };
+    const place = placeOf(request);
+    const [projectId, clusterId] = place;
+    // Submitted now, so newest: the head of the default (desc) order, the tail of sort_by=asc.
+    return store.listCollection(`mrs cluster ${clusterId} of project ${projectId}`, place, (names) => seed(projectId, clusterId, names.map((name) => ({ name }))));
   }
 
   function list(projectId?: string, clusterId?: string): MrsJobView[] {
-    const views: MrsJobView[] = [];
-    for (const [jobsProjectId, clusters] of projects) {
-      if (projectId !== undefined && jobsProjectId !== projectId) continue;
-      for (const [jobsClusterId, jobs] of clusters) {
-        if (clusterId !== undefined && jobsClusterId !== clusterId) continue;
-        for (const job of jobs.values()) {
-          const { jobId, name, queue, state, result, killRequested, submittedTime } = settle(job);
-          views.push({ projectId: jobsProjectId, clusterId: jobsClusterId, jobId, name, queue, state, result, killRequested, submittedTime });
-        }
-      }
-    }
-    return views;
+    return store.views(
+      ({ jobId, name, queue, state, result, killRequested, submittedTime }, [jobsProjectId, jobsClusterId]) => ({
+        projectId: jobsProjectId,
+        clusterId: jobsClusterId,
+        jobId,
+        name,
+        queue,
+        state,
+        result,
+        killRequested,
+        submittedTime,
+      }),
+      projectId,
+      clusterId,
+    );
   }
 
   const executionsPath = String.raw`^/v2/(?<projectId>[^/]+)/clusters/(?<clusterId>[^/]+)/job-executions`;
@@ -399,14 +371,21 @@ export function createMrsModule(options: MrsOptions): MrsModule {
       route("mrs.kill", "POST", "/(?<jobId>[^/]+)/kill", killJob),
       route("mrs.detail", "GET", "/(?<jobId>[^/]+)", jobDetail),
     ],
-    adminRoutes: mrsAdminRoutes(addCluster, seed, list),
+    adminRoutes: [
+      ...jobAdminRoutes(
+        "/__admin/mrs/jobs",
+        { schema: adminSeedSchema, run: ({ projectId, clusterId, jobs }) => ({ jobIds: seed(projectId, clusterId, jobs) }) },
+        (query) => ({ jobs: list(query.get("projectId") ?? undefined, query.get("clusterId") ?? undefined) }),
+      ),
+      clusterAdminRoute("/__admin/mrs/clusters", z.object({ projectId: z.string(), clusterId: z.string() }), ({ projectId, clusterId }) => addCluster(projectId, clusterId)),
+    ],
     jobFaultOps: ["mrs.kill", "mrs.batchDelete"],
     lyingDeleteOps: ["mrs.batchDelete"],
     listCollection,
     setJobStatus,
     faultBody: (status, requestId, op) => mrsFaultBody(status, requestId, op, options.errorSpelling),
     reset: () => {
-      projects.clear();
+      store.clear();
       seedOrder = 0;
       detailCalls = 0;
     },
@@ -428,16 +407,6 @@ function mrsFaultBody(status: number, requestId: string, op: string, spelling: M
   else [code, message] = ["0162", MESSAGES.queryFailed];
   // Injected faults are the seed document's 500 shape: snake_case unless everything is camelCase.
   return spelling === "camel" ? { errorCode: code, errorMsg: message } : { error_code: code, error_msg: message };
-}
-
-function isAnswer(value: object): value is ApiAnswer {
-  return "status" in value && typeof (value as { status: unknown }).status === "number";
-}
-
-function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
-  const text = query.get(name);
-  if (text === null || text === "") return fallback;
-  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
 /** `{"job_id_list":[string...]}` (non-empty), or why not. */
@@ -474,43 +443,3 @@ const adminSeedSchema = z.object({
     )
     .default([]),
 });
-
-function mrsAdminRoutes(addCluster: MrsModule["addCluster"], seed: MrsModule["seed"], list: MrsModule["list"]): AdminRoute[] {
-  return [
-    {
-      method: "POST",
-      path: "/__admin/mrs/jobs",
-      handle: ({ json }) => {
-        const parsed = adminSeedSchema.safeParse(json);
-        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-        try {
-          return { status: 200, body: { jobIds: seed(parsed.data.projectId, parsed.data.clusterId, parsed.data.jobs) } };
-        } catch (error) {
-          throw error instanceof RangeError ? new AdminInputError(error.message) : error;
-        }
-      },
-    },
-    {
-      method: "GET",
-      path: "/__admin/mrs/jobs",
-      handle: ({ query }) => ({
-        status: 200,
-        body: { jobs: list(query.get("projectId") ?? undefined, query.get("clusterId") ?? undefined) },
-      }),
-    },
-    {
-      method: "POST",
-      path: "/__admin/mrs/clusters",
-      handle: ({ json }) => {
-        const parsed = z.object({ projectId: z.string(), clusterId: z.string() }).safeParse(json);
-        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-        try {
-          addCluster(parsed.data.projectId, parsed.data.clusterId);
-        } catch (error) {
-          throw error instanceof RangeError ? new AdminInputError(error.message) : error;
-        }
-        return { status: 204 };
-      },
-    },
-  ];
-}

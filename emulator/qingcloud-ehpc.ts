@@ -21,7 +21,8 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { parseJsonExact } from "./exact-json";
 import { type QingCloudCredential, formatEhpcTimestamp, verifyEhpcSignature } from "./qingcloud-signature";
-import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobsWithId, onlyMatch, seedStopDelay } from "./service";
+import { JobStore, type Place, seedText } from "./job-store";
+import { type Admission, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, clusterAdminRoute, isAnswer, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
 
 export const EHPC_JOB_STATUSES = ["pending", "running", "finished", "exited", "cancelled", "stopped"] as const;
 export type EhpcJobStatus = (typeof EHPC_JOB_STATUSES)[number];
@@ -86,17 +87,10 @@ export interface EhpcJobView {
   submitTime: number;
 }
 
-interface EhpcJob {
-  zone: string;
-  clusterId: string;
+/** The view's `jobId` is kept as `uuid`: EHPC's other ID, the scheduler's, sits beside it. */
+interface EhpcJob extends Omit<EhpcJobView, "jobId"> {
   uuid: string;
-  schedulerJobId: string;
-  name: string;
-  queue: string;
-  status: string;
-  submitTime: number;
   endTime?: number;
-  stopRequested: boolean;
   stopDelayMs?: number;
   stopCompletesAt?: number;
   order: number;
@@ -129,23 +123,12 @@ export function ehpcError(retCode: RetCode, detail: string): ApiAnswer {
 export function createEhpcModule(options: EhpcOptions): EhpcModule {
   const { now } = options;
   const credentials = new Map(options.credentials.map((credential) => [credential.accessKeyId, { ...credential }]));
-  /** zone → clusterId → hpcjob_uuid → job. A cluster exists once it has an entry (possibly empty). */
-  const zones = new Map<string, Map<string, Map<string, EhpcJob>>>();
+  /** One collection per cluster of a zone, jobs keyed by hpcjob_uuid; a cluster exists once added, with or without jobs. */
+  const store = new JobStore<EhpcJob>({ idOf: (job) => job.uuid, settle });
   /** Emulator-clock times of the calls the quota counted, oldest first. */
   let quotaCalls: number[] = [];
   let nextSchedulerJobId = FIRST_EHPC_SCHEDULER_JOB_ID;
   let seedOrder = 0;
-
-  function clusterJobs(zone: string, clusterId: string, create: boolean): Map<string, EhpcJob> | undefined {
-    let clusters = zones.get(zone);
-    if (!clusters) {
-      if (!create) return undefined;
-      zones.set(zone, (clusters = new Map()));
-    }
-    let jobs = clusters.get(clusterId);
-    if (!jobs && create) clusters.set(clusterId, (jobs = new Map()));
-    return jobs;
-  }
 
   function settle(job: EhpcJob): EhpcJob {
     if (job.stopCompletesAt !== undefined && now() >= job.stopCompletesAt) {
@@ -173,7 +156,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   };
 
   function requireCluster(zone: string, clusterId: string): Map<string, EhpcJob> | ApiAnswer {
-    return clusterJobs(zone, clusterId, false) ?? ehpcError(2100, `resource [${clusterId}] not found in zone [${zone}]`);
+    return store.jobs([zone, clusterId]) ?? ehpcError(2100, `resource [${clusterId}] not found in zone [${zone}]`);
   }
 
   /** `cluster_id` and `zone` from the query (GET calls). */
@@ -198,8 +181,8 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     if (statusFilter !== undefined && !(EHPC_JOB_STATUSES as readonly string[]).includes(statusFilter)) {
       return ehpcError(1100, `parameter [job_status] should be one of ${EHPC_JOB_STATUSES.join(", ")}, got [${statusFilter}]`);
     }
-    const matching = [...jobs.values()]
-      .map(settle)
+    const matching = store
+      .settled(jobs)
       .filter((job) => statusFilter === undefined || job.status === statusFilter)
       .sort((a, b) => b.submitTime - a.submitTime || b.order - a.order);
     return {
@@ -315,51 +298,50 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   function addCluster(zone: string, clusterId: string): void {
     if (!NAME_PATTERN.test(zone)) throw new RangeError(`EHPC zone '${zone}' must match ${NAME_PATTERN}`);
     if (!NAME_PATTERN.test(clusterId)) throw new RangeError(`EHPC cluster ID '${clusterId}' must match ${NAME_PATTERN}`);
-    clusterJobs(zone, clusterId, true);
+    store.jobs([zone, clusterId], true);
   }
 
   function seed(zone: string, clusterId: string, seeds: readonly EhpcJobSeed[]): string[] {
     addCluster(zone, clusterId);
-    const jobs = clusterJobs(zone, clusterId, true)!;
-    const created: EhpcJob[] = [];
-    const taken = (id: string) => jobs.has(id) || created.some((job) => job.uuid === id);
-    for (const [index, jobSeed] of seeds.entries()) {
-      let uuid = jobSeed.jobId;
-      if (uuid === undefined) {
-        do uuid = `hpcjob-${Array.from({ length: 8 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("")}`;
-        while (taken(uuid));
-      } else if (typeof uuid !== "string" || !EHPC_JOB_ID_PATTERN.test(uuid)) {
-        throw new RangeError(`seedEhpcJobs: jobs[${index}].jobId '${String(uuid)}' must match ${EHPC_JOB_ID_PATTERN}`);
-      } else if (taken(uuid)) {
-        throw new RangeError(`seedEhpcJobs: job ${uuid} already exists in cluster ${clusterId} (zone ${zone})`);
-      }
-      const status = jobSeed.status ?? "running";
-      if (typeof status !== "string" || status === "") throw new RangeError(`seedEhpcJobs: jobs[${index}].status must be a non-empty string, got ${String(status)}`);
-      const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedEhpcJobs: jobs[${index}]`);
-      const submitTime = now();
-      const job: EhpcJob = {
-        zone,
-        clusterId,
-        uuid,
-        schedulerJobId: String(nextSchedulerJobId++),
-        name: jobSeed.name ?? `ehpc-job-${uuid.slice(7)}`,
-        queue: jobSeed.queue ?? "default",
-        status,
-        submitTime,
-        stopRequested: false,
-        order: ++seedOrder,
-      };
-      if (!isActive(status)) job.endTime = submitTime;
-      if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
-      created.push(job);
-    }
-    for (const job of created) jobs.set(job.uuid, job);
-    return created.map((job) => job.uuid);
+    return store.seed([zone, clusterId], seeds, {
+      id: (jobSeed, index, taken) => {
+        let uuid = jobSeed.jobId;
+        if (uuid === undefined) {
+          do uuid = `hpcjob-${Array.from({ length: 8 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("")}`;
+          while (taken(uuid));
+        } else if (typeof uuid !== "string" || !EHPC_JOB_ID_PATTERN.test(uuid)) {
+          throw new RangeError(`seedEhpcJobs: jobs[${index}].jobId '${String(uuid)}' must match ${EHPC_JOB_ID_PATTERN}`);
+        }
+        return uuid;
+      },
+      duplicate: (uuid) => `seedEhpcJobs: job ${uuid} already exists in cluster ${clusterId} (zone ${zone})`,
+      job: (jobSeed, index, uuid) => jobFrom(zone, clusterId, uuid, jobSeed, index),
+    });
+  }
+
+  function jobFrom(zone: string, clusterId: string, uuid: string, jobSeed: EhpcJobSeed, index: number): EhpcJob {
+    const status = seedText(jobSeed.status, "running", `seedEhpcJobs: jobs[${index}].status`);
+    const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedEhpcJobs: jobs[${index}]`);
+    const submitTime = now();
+    const job: EhpcJob = {
+      zone,
+      clusterId,
+      uuid,
+      schedulerJobId: String(nextSchedulerJobId++),
+      name: jobSeed.name ?? `ehpc-job-${uuid.slice(7)}`,
+      queue: jobSeed.queue ?? "default",
+      status,
+      submitTime,
+      stopRequested: false,
+      order: ++seedOrder,
+    };
+    if (!isActive(status)) job.endTime = submitTime;
+    if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
+    return job;
   }
 
   function setJobStatus(jobId: string, status: string, where: JobLocation): void {
-    const matches = jobsWithId(zones, jobId, where.zone, where.clusterId);
-    const job = onlyMatch("ehpc", jobId, matches, (match) => `cluster ${match.clusterId} in zone ${match.zone}`);
+    const job = store.only("ehpc", jobId, where.zone, where.clusterId, (match) => `cluster ${match.clusterId} in zone ${match.zone}`);
     job.status = status;
     if (isActive(status)) delete job.endTime;
     else job.endTime = now();
@@ -370,29 +352,28 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
     // Errors are HTTP 200 too: only ret_code 0 is a listing.
     if ((answer.body as { ret_code?: unknown } | undefined)?.ret_code !== 0) return undefined;
-    const zone = request.query.get("zone") ?? "";
-    const clusterId = request.query.get("cluster_id") ?? "";
-    return {
-      key: `ehpc cluster ${clusterId} in zone ${zone}`,
-      // Submitted now, so the head of the newest-first list.
-      createNewest: (names) => seed(zone, clusterId, names.map((name) => ({ name }))),
-      remove: (jobId) => clusterJobs(zone, clusterId, false)?.delete(jobId) ?? false,
-    };
+    const place: Place = [request.query.get("zone") ?? "", request.query.get("cluster_id") ?? ""];
+    const [zone, clusterId] = place;
+    // Submitted now, so the head of the newest-first list.
+    return store.listCollection(`ehpc cluster ${clusterId} in zone ${zone}`, place, (names) => seed(zone, clusterId, names.map((name) => ({ name }))));
   }
 
   function list(zone?: string, clusterId?: string): EhpcJobView[] {
-    const views: EhpcJobView[] = [];
-    for (const [jobsZone, clusters] of zones) {
-      if (zone !== undefined && jobsZone !== zone) continue;
-      for (const [jobsClusterId, jobs] of clusters) {
-        if (clusterId !== undefined && jobsClusterId !== clusterId) continue;
-        for (const job of jobs.values()) {
-          const { uuid, schedulerJobId, name, queue, status, stopRequested, submitTime } = settle(job);
-          views.push({ zone: jobsZone, clusterId: jobsClusterId, jobId: uuid, schedulerJobId, name, queue, status, stopRequested, submitTime });
-        }
-      }
-    }
-    return views;
+    return store.views(
+      ({ uuid, schedulerJobId, name, queue, status, stopRequested, submitTime }, [jobsZone, jobsClusterId]) => ({
+        zone: jobsZone,
+        clusterId: jobsClusterId,
+        jobId: uuid,
+        schedulerJobId,
+        name,
+        queue,
+        status,
+        stopRequested,
+        submitTime,
+      }),
+      zone,
+      clusterId,
+    );
   }
 
   return {
@@ -403,14 +384,21 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
       { op: "ehpc.stop", method: "POST", path: /^\/api\/job\/stopJobs$/, admit, handle: stopJobs },
       { op: "ehpc.delete", method: "POST", path: /^\/api\/job\/deleteJobs$/, admit, handle: deleteJobs },
     ],
-    adminRoutes: ehpcAdminRoutes(addCluster, seed, list),
+    adminRoutes: [
+      ...jobAdminRoutes(
+        "/__admin/ehpc/jobs",
+        { schema: adminSeedSchema, run: ({ zone, clusterId, jobs }) => ({ jobIds: seed(zone, clusterId, jobs) }) },
+        (query) => ({ jobs: list(query.get("zone") ?? undefined, query.get("clusterId") ?? undefined) }),
+      ),
+      clusterAdminRoute("/__admin/ehpc/clusters", z.object({ zone: z.string(), clusterId: z.string() }), ({ zone, clusterId }) => addCluster(zone, clusterId)),
+    ],
     jobFaultOps: ["ehpc.stop", "ehpc.delete"],
     lyingDeleteOps: ["ehpc.delete"],
     listCollection,
     setJobStatus,
     faultBody: (status) => ehpcFaultBody(status),
     reset: () => {
-      zones.clear();
+      store.clear();
       quotaCalls = [];
       nextSchedulerJobId = FIRST_EHPC_SCHEDULER_JOB_ID;
       seedOrder = 0;
@@ -440,16 +428,6 @@ function ehpcFaultBody(status: number): unknown {
   return ehpcError(retCode, detail).body;
 }
 
-function isAnswer(value: object): value is ApiAnswer {
-  return "status" in value && typeof (value as { status: unknown }).status === "number";
-}
-
-function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
-  const text = query.get(name);
-  if (text === null || text === "") return fallback;
-  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
-}
-
 const adminSeedSchema = z.object({
   zone: z.string(),
   clusterId: z.string(),
@@ -465,40 +443,3 @@ const adminSeedSchema = z.object({
     )
     .default([]),
 });
-
-function ehpcAdminRoutes(addCluster: EhpcModule["addCluster"], seed: EhpcModule["seed"], list: EhpcModule["list"]): AdminRoute[] {
-  const refusing = <T>(action: () => T): T => {
-    try {
-      return action();
-    } catch (error) {
-      throw error instanceof RangeError ? new AdminInputError(error.message) : error;
-    }
-  };
-  return [
-    {
-      method: "POST",
-      path: "/__admin/ehpc/jobs",
-      handle: ({ json }) => {
-        const parsed = adminSeedSchema.safeParse(json);
-        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-        const { zone, clusterId, jobs } = parsed.data;
-        return { status: 200, body: { jobIds: refusing(() => seed(zone, clusterId, jobs)) } };
-      },
-    },
-    {
-      method: "GET",
-      path: "/__admin/ehpc/jobs",
-      handle: ({ query }) => ({ status: 200, body: { jobs: list(query.get("zone") ?? undefined, query.get("clusterId") ?? undefined) } }),
-    },
-    {
-      method: "POST",
-      path: "/__admin/ehpc/clusters",
-      handle: ({ json }) => {
-        const parsed = z.object({ zone: z.string(), clusterId: z.string() }).safeParse(json);
-        if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
-        refusing(() => addCluster(parsed.data.zone, parsed.data.clusterId));
-        return { status: 204 };
-      },
-    },
-  ];
-}

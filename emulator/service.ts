@@ -3,6 +3,7 @@
  * `huawei-dli-spark.ts`, `huawei-mrs.ts`, `qingcloud-ehpc.ts`). A module only describes routes and keeps its own state; the server
  * does everything cross-cutting: body reading, recording, faults, latency, and writing the answer.
  */
+import { z } from "zod";
 
 /** One API request as the server received it. Headers are lowercased; repeated headers are joined with ", ". */
 export interface ApiRequest {
@@ -101,19 +102,6 @@ export function onlyMatch<T>(service: string, jobId: string, matches: readonly T
   throw new RangeError(`setJobStatus: ${service} job ${jobId} is in ${matches.map(place).join(" and ")}: name one with \`where\``);
 }
 
-/** The jobs with this ID in a store keyed twice (project → cluster, zone → cluster), where `outer`/`inner` allow. */
-export function jobsWithId<T>(store: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, T>>>, jobId: string, outer?: string, inner?: string): T[] {
-  const found: T[] = [];
-  for (const [outerKey, collections] of store) {
-    if (outer !== undefined && outerKey !== outer) continue;
-    for (const [innerKey, jobs] of collections) {
-      const job = inner === undefined || innerKey === inner ? jobs.get(jobId) : undefined;
-      if (job) found.push(job);
-    }
-  }
-  return found;
-}
-
 /** A seed's stop delay under its kind's own name or the uniform `stopDelayMs`: undefined, a delay, or null (never). */
 export function seedStopDelay(seed: object, ownName: string, where: string): number | null | undefined {
   const fields = seed as Record<string, unknown>;
@@ -132,4 +120,50 @@ export function seedStopDelay(seed: object, ownName: string, where: string): num
 /** Thrown by admin handlers for input they refuse; the admin API answers it as 400 `{ "error": message }`. */
 export class AdminInputError extends Error {
   override readonly name = "AdminInputError";
+}
+
+/** A JSON body for an admin endpoint, checked against `schema`; zod's report of what is wrong otherwise (answered 400). */
+export function adminInput<T>(schema: z.ZodType<T>, json: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new AdminInputError(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/** Runs a seeding action for the admin API: the RangeError a module throws for a bad seed is answered 400. */
+export function refusing<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw error instanceof RangeError ? new AdminInputError(error.message) : error;
+  }
+}
+
+/** A service's seed (`POST`) and listing (`GET`) admin endpoints at one path. */
+export function jobAdminRoutes<T>(path: string, seed: { schema: z.ZodType<T>; run: (input: T) => unknown }, list: (query: URLSearchParams) => unknown): AdminRoute[] {
+  return [
+    { method: "POST", path, handle: ({ json }) => ({ status: 200, body: refusingInput(seed.schema, json, seed.run) }) },
+    { method: "GET", path, handle: ({ query }) => ({ status: 200, body: list(query) }) },
+  ];
+}
+
+/** An admin endpoint that makes an empty collection (a cluster) from `schema`'s input; answers 204. */
+export function clusterAdminRoute<T>(path: string, schema: z.ZodType<T>, add: (input: T) => void): AdminRoute {
+  return { method: "POST", path, handle: ({ json }) => (refusingInput(schema, json, add), { status: 204 }) };
+}
+
+function refusingInput<T, R>(schema: z.ZodType<T>, json: unknown, run: (input: T) => R): R {
+  const input = adminInput(schema, json);
+  return refusing(() => run(input));
+}
+
+/** An integer query parameter for paging: the fallback when absent or empty, undefined when not 0-15 digits. */
+export function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
+  const text = query.get(name);
+  if (text === null || text === "") return fallback;
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+/** Whether a lookup returned the error answer instead of what it looked for. */
+export function isAnswer(value: object): value is ApiAnswer {
+  return "status" in value && typeof (value as { status: unknown }).status === "number";
 }

@@ -4,6 +4,7 @@
  * transient 400s on reads, one emulator under two spellings of the loopback, Flink's savepoint_path, and the name and
  * queue every list entry carries. Each test gets its own emulator (the `emulator` fixture).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect } from "vitest";
 import {
   DEFAULT_PROJECT_ID,
@@ -24,7 +25,6 @@ const EHPC_CLUSTER = "ehpc-8jqdq0mz";
 const SETTLE_MS = 3 * DEFAULT_STOP_DELAY_MS;
 const PAGE_SIZE = 10;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface JobSeed {
   status?: string;

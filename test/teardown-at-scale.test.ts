@@ -1,10 +1,18 @@
 // Teardown at scale (issue 6). The snapshot's paging (`snapshotPaged`) against scripted lists that move while
 // they are read: the sets of one project are deleted in parallel, so jobs vanish (and sometimes appear) between
 // page reads; then the paths a large set takes through `provider/lifecycle.ts` against the emulator: a Spark set of a
-// page or more reads the list rather than each batch, a small set in a long list is looked up job by job, and sets
-// of one project read each page once between them.
+// page or more reads the list rather than each batch, a small set in a long list is looked up job by job, sets
+// of one project read each page once between them, and such sets lose no member while other teams create and delete
+// jobs in the project with the list's total unchanged (`churnLists`).
 import { describe, expect } from "vitest";
-import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, type Emulator } from "../emulator";
+import {
+  DEFAULT_ACCESS_KEY,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+  DEFAULT_SECRET_KEY,
+  type Emulator,
+} from "../emulator";
 import * as lifecycle from "../provider/lifecycle";
 import { snapshotPaged, type ListPage, type PagedListing } from "../provider/resources/teardown";
 import { servicesFor, test } from "./helpers/lifecycle";
@@ -230,5 +238,67 @@ describe("large sets through the lifecycle", () => {
     expect(emu.flinkJobs(P)).toEqual([]);
     // 9 pages of 100; three snapshots each reading them all would be 27.
     expect(emu.calls({ op: "flink.list" }).length).toBeLessThan(18);
+  });
+});
+
+/** The paged kinds, as a parallel teardown of several sets of one listing needs them; every job seeded running. */
+const PAGED_KINDS = [
+  {
+    name: "DLI Flink (offset windows)",
+    type: "DliFlinkJobSet",
+    listOp: "flink.list" as const,
+    seed: (emu: Emulator, count: number) => emu.seedFlinkJobs(P, Array.from({ length: count }, () => ({}))),
+    inputs: (jobIds: string[]) => ({ jobIds, teardown: "stop-then-delete" }),
+    all: (emu: Emulator) => new Map(emu.flinkJobs(P).map((job) => [job.jobId, job.status])),
+  },
+  {
+    name: "MRS (page numbers)",
+    type: "MrsJobExecutionSet",
+    listOp: "mrs.list" as const,
+    seed: (emu: Emulator, count: number) => emu.seedMrsJobs(P, "mrs-churn", Array.from({ length: count }, () => ({ state: "RUNNING" as const }))),
+    inputs: (jobIds: string[]) => ({ clusterId: "mrs-churn", jobIds }),
+    all: (emu: Emulator) => new Map(emu.mrsJobs(P, "mrs-churn").map((job) => [job.jobId, job.state])),
+  },
+  {
+    name: "QingCloud EHPC (offset windows)",
+    type: "EhpcJobSet",
+    listOp: "ehpc.list" as const,
+    seed: (emu: Emulator, count: number) => emu.seedEhpcJobs("pek3", "ehpc-churn", Array.from({ length: count }, () => ({ status: "running" as const }))),
+    inputs: (jobIds: string[]) => ({ zone: "pek3", clusterId: "ehpc-churn", jobIds, teardown: "stop-then-delete" }),
+    all: (emu: Emulator) => new Map(emu.ehpcJobs("pek3", "ehpc-churn").map((job) => [job.jobId, job.status])),
+  },
+];
+
+describe.each(PAGED_KINDS)("sets of one listing torn down in parallel while other teams churn it, total unchanged: $name", (kind) => {
+  // Protects: no member is counted gone because the list moved under the snapshot. After every list answer one
+  // outsider older than the sets is deleted and one job is created at the front, so `total` never changes while
+  // every member moves one place back: read back to front, a member on a window's edge slides into a window
+  // already read. Three sets share the page reads, as the engine deletes a project's sets at once.
+  test("every member of every set is torn down; outside the sets only the churn changed anything", async ({ emu, http, progress, home }) => {
+    const services = servicesFor({ http, progress }, {
+      ...env(emu),
+      JOBSETS_MRS_ENDPOINT: emu.url,
+      JOBSETS_EHPC_ENDPOINT: emu.url,
+      QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+      QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+      HOME: home,
+    });
+    const older = kind.seed(emu, 150);
+    const sets = [0, 1, 2].map(() => kind.seed(emu, 130));
+    const newer = kind.seed(emu, 40);
+    const members = sets.flat();
+    const states = sets.map((jobIds) => checked(kind.type, services, kind.inputs(jobIds)));
+    emu.churnLists({ op: kind.listOp, create: 1, remove: older, times: 120 });
+
+    await Promise.all(states.map((state, i) => lifecycle.remove(kind.type, `set-${i}`, state, services)));
+
+    // The churn struck, one deletion for each creation.
+    const removed = emu.churnRemoved();
+    expect(removed.length).toBeGreaterThan(0);
+    expect(emu.churnCreated()).toHaveLength(removed.length);
+    const left = kind.all(emu);
+    expect(members.filter((id) => left.has(id)).map((id) => `${id}: ${left.get(id)}`), "members left behind").toEqual([]);
+    const untouched = [...older.filter((id) => !removed.includes(id)), ...newer, ...emu.churnCreated()];
+    expect(untouched.filter((id) => !left.has(id)), "outsiders gone").toEqual([]);
   });
 });

@@ -20,12 +20,11 @@ import {
   ehpcSignature,
   ehpcStringToSign,
   formatEhpcTimestamp,
-  parseJsonExact,
   signEhpcTestRequest,
   startEmulator,
   verifyEhpcSignature,
 } from "../emulator";
-import { emulatorTest as test } from "./helpers/emulator-clients";
+import { ehpcApi, emulatorTest as test } from "./helpers/emulator-clients";
 
 const STOP_DELAY_MS = 300;
 const ZONE = "jn1a";
@@ -33,52 +32,12 @@ const CLUSTER = "ehpc-8jqdq0mz";
 const DEFAULT_CREDENTIAL: QingCloudCredential = { accessKeyId: DEFAULT_QINGCLOUD_ACCESS_KEY_ID, secretAccessKey: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY };
 
 // ---------------------------------------------------------------------------------------------------------------
-// A tiny client: signs with the emulator's test signer (itself proven against QingCloud's vectors below).
-
-interface EhpcCall {
-  method: "GET" | "POST";
-  path: string;
-  parameters?: Record<string, string | number>;
-  /** An object is written as JSON; a string is sent byte for byte. */
-  body?: unknown;
-  credential?: QingCloudCredential;
-  /** Signing time; the emulator clock by default. */
-  signedAt?: number;
-  /** Rewrites the signed path-and-query before sending (to break it on purpose). */
-  tamperUrl?: (url: string) => string;
-  /** Sends this body instead of the signed one. */
-  sentBody?: string;
-}
-
-interface Result {
-  status: number;
-  text: string;
-  json: any;
-}
-
-async function ehpc(emulator: Emulator, call: EhpcCall): Promise<Result> {
-  const body = call.body === undefined ? "" : typeof call.body === "string" ? call.body : JSON.stringify(call.body);
-  const signed = signEhpcTestRequest(
-    { method: call.method, path: call.path, ...(call.parameters ? { parameters: call.parameters } : {}), body },
-    call.credential ?? DEFAULT_CREDENTIAL,
-    call.signedAt ?? emulator.now(),
-  );
-  const url = call.tamperUrl ? call.tamperUrl(signed.url) : signed.url;
-  const sent = call.sentBody ?? body;
-  const response = await fetch(emulator.url + url, {
-    method: call.method,
-    ...(sent !== "" ? { body: sent, headers: { "content-type": "application/json" } } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: text === "" ? undefined : parseJsonExact(text) };
-}
-
 const listJobs = (emulator: Emulator, parameters: Record<string, string | number> = {}) =>
-  ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { cluster_id: CLUSTER, zone: ZONE, ...parameters } });
+  ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { cluster_id: CLUSTER, zone: ZONE, ...parameters } });
 const stopJobs = (emulator: Emulator, jobIds: readonly string[], cluster = CLUSTER, zone = ZONE) =>
-  ehpc(emulator, { method: "POST", path: "/api/job/stopJobs", body: { cluster_id: cluster, job_ids: jobIds, zone } });
+  ehpcApi(emulator, { method: "POST", path: "/api/job/stopJobs", body: { cluster_id: cluster, job_ids: jobIds, zone } });
 const deleteJobs = (emulator: Emulator, jobIds: readonly string[], cluster = CLUSTER, zone = ZONE) =>
-  ehpc(emulator, { method: "POST", path: "/api/job/deleteJobs", body: { cluster_id: cluster, job_ids: jobIds, zone } });
+  ehpcApi(emulator, { method: "POST", path: "/api/job/deleteJobs", body: { cluster_id: cluster, job_ids: jobIds, zone } });
 const statusOf = (emulator: Emulator, jobId: string) => emulator.ehpcJobs().find((job) => job.jobId === jobId)?.status;
 const OK_STOP = { action: "HpcJobStopJobsResponse", ret_code: 0 };
 const OK_DELETE = { action: "HpcJobDeleteJobsResponse", ret_code: 0 };
@@ -313,9 +272,9 @@ describe("EHPC authentication against the emulator clock", () => {
 
   test("an unknown key or a wrong secret → HTTP 200 with ret_code 1200", async ({ emulator }) => {
     emulator.addEhpcCluster(ZONE, CLUSTER);
-    const unknown = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: { accessKeyId: "NOPE", secretAccessKey: "x" } });
+    const unknown = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: { accessKeyId: "NOPE", secretAccessKey: "x" } });
     expect(unknown).toMatchObject({ status: 200, json: { ret_code: 1200, message: "AuthFailure, access key [NOPE] does not exist" } });
-    const wrong = await ehpc(emulator, {
+    const wrong = await ehpcApi(emulator, {
       method: "GET",
       path: "/api/job/list",
       parameters: { zone: ZONE, cluster_id: CLUSTER },
@@ -328,7 +287,7 @@ describe("EHPC authentication against the emulator clock", () => {
   test("a timestamp 2 minutes old or ahead → 1300; a request with no signature at all → 1101", async ({ emulator }) => {
     emulator.addEhpcCluster(ZONE, CLUSTER);
     for (const offset of [-120_000, 120_000]) {
-      const result = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, signedAt: emulator.now() + offset });
+      const result = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, signedAt: emulator.now() + offset });
       expect(result.json).toMatchObject({ ret_code: 1300, message: expect.stringMatching(/^RequestExpired, /) });
     }
     const bare = await fetch(`${emulator.url}/api/job/list?zone=${ZONE}&cluster_id=${CLUSTER}`);
@@ -341,7 +300,7 @@ describe("EHPC authentication against the emulator clock", () => {
 
     test("a request signed by the machine clock has expired → 1300", async ({ emulator }) => {
       emulator.addEhpcCluster(ZONE, CLUSTER);
-      const result = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, signedAt: Date.now() });
+      const result = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, signedAt: Date.now() });
       expect(result.json.ret_code).toBe(1300);
       expect((await listJobs(emulator)).json.ret_code).toBe(0);
     });
@@ -354,7 +313,7 @@ describe("EHPC authentication against the emulator clock", () => {
     test("only the configured pairs are accepted", async ({ emulator }) => {
       emulator.addEhpcCluster(ZONE, CLUSTER);
       expect((await listJobs(emulator)).json.ret_code).toBe(1200);
-      const result = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: mine });
+      const result = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: mine });
       expect(result.json.ret_code).toBe(0);
     });
   });
@@ -427,7 +386,7 @@ describe("EHPC stopJobs and deleteJobs", () => {
   test("bad bodies: missing zone/cluster_id/job_ids → 1101, wrong types, scheduler job IDs, a zone mismatch → 1100", async ({ emulator }) => {
     const [jobId] = emulator.seedEhpcJobs(ZONE, CLUSTER, [{ status: "finished" }]);
     const post = (body: unknown, parameters?: Record<string, string>) =>
-      ehpc(emulator, { method: "POST", path: "/api/job/deleteJobs", body, ...(parameters ? { parameters } : {}) });
+      ehpcApi(emulator, { method: "POST", path: "/api/job/deleteJobs", body, ...(parameters ? { parameters } : {}) });
     const cases: [unknown, number, string][] = [
       [{ cluster_id: CLUSTER, job_ids: [jobId] }, 1101, "[zone]"],
       [{ zone: ZONE, job_ids: [jobId] }, 1101, "[cluster_id]"],
@@ -501,21 +460,21 @@ describe("EHPC list and detail", () => {
     expect((await listJobs(emulator, { limit: 101 })).json).toMatchObject({ ret_code: 1100, message: expect.stringContaining("[limit]") });
     expect((await listJobs(emulator, { offset: "x" })).json).toMatchObject({ ret_code: 1100, message: expect.stringContaining("[offset]") });
     expect((await listJobs(emulator, { job_status: "done" })).json).toMatchObject({ ret_code: 1100, message: expect.stringContaining("[job_status]") });
-    const noZone = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { cluster_id: CLUSTER } });
+    const noZone = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { cluster_id: CLUSTER } });
     expect(noZone.json).toEqual({ ret_code: 1101, message: "MissingParameter, parameter [zone] is required" });
     expect((await listJobs(emulator, { cluster_id: "ehpc-nosuch00" })).json.ret_code).toBe(2100);
   });
 
   test("detail: hpc_job_set with the one job; an unknown job → 2100", async ({ emulator }) => {
     const [jobId] = emulator.seedEhpcJobs(ZONE, CLUSTER, [{ status: "pending", name: "sim" }]);
-    const detail = await ehpc(emulator, { method: "GET", path: `/api/job/jobdetail/${jobId}`, parameters: { cluster_id: CLUSTER, zone: ZONE } });
+    const detail = await ehpcApi(emulator, { method: "GET", path: `/api/job/jobdetail/${jobId}`, parameters: { cluster_id: CLUSTER, zone: ZONE } });
     expect(detail.json).toMatchObject({
       action: "HpcJobJobdetailResponse",
       hpc_job_set: [{ hpcjob_uuid: jobId, job_name: "sim", job_status: "pending", start_time: "", end_time: "" }],
       ret_code: 0,
     });
     expect(emulator.calls()[0]?.op).toBe("ehpc.detail");
-    const missing = await ehpc(emulator, { method: "GET", path: "/api/job/jobdetail/hpcjob-zzzzzzzz", parameters: { cluster_id: CLUSTER, zone: ZONE } });
+    const missing = await ehpcApi(emulator, { method: "GET", path: "/api/job/jobdetail/hpcjob-zzzzzzzz", parameters: { cluster_id: CLUSTER, zone: ZONE } });
     expect(missing.json).toEqual({ ret_code: 2100, message: "ResourceNotFound, resource [hpcjob-zzzzzzzz] not found" });
   });
 });
@@ -528,7 +487,7 @@ describe("EHPC quota", () => {
   test("past the hourly quota every call answers 2500; refused signatures don't count; reset() clears it", async ({ emulator }) => {
     emulator.addEhpcCluster(ZONE, CLUSTER);
     const badKey = { accessKeyId: "NOPE", secretAccessKey: "x" };
-    expect((await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: badKey })).json.ret_code).toBe(1200);
+    expect((await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: badKey })).json.ret_code).toBe(1200);
     for (let call = 0; call < 3; call++) expect((await listJobs(emulator)).json.ret_code).toBe(0);
     const refused = await listJobs(emulator);
     expect(refused).toMatchObject({ status: 200, json: { ret_code: 2500, message: "QuotaExceeded, API calls exceed the quota of 3 requests per hour" } });
@@ -570,7 +529,7 @@ describe("EHPC injected faults", () => {
   test("faults count only calls whose signature passed", async ({ emulator }) => {
     emulator.addEhpcCluster(ZONE, CLUSTER);
     emulator.failNext("ehpc.list", { status: 503 });
-    const refused = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: { ...DEFAULT_CREDENTIAL, secretAccessKey: "x" } });
+    const refused = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: ZONE, cluster_id: CLUSTER }, credential: { ...DEFAULT_CREDENTIAL, secretAccessKey: "x" } });
     expect(refused.json.ret_code).toBe(1200);
     expect((await listJobs(emulator)).status).toBe(503);
     expect((await listJobs(emulator)).status).toBe(200);
@@ -638,7 +597,7 @@ describe("EHPC seeding and the admin API", () => {
     ]);
     expect((await admin(emulator, "GET", "/__admin/ehpc/jobs")).json.jobs).toHaveLength(3);
     expect((await admin(emulator, "POST", "/__admin/ehpc/clusters", { zone: "sh1a", clusterId: "ehpc-empty000" })).status).toBe(204);
-    const empty = await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: "sh1a", cluster_id: "ehpc-empty000" } });
+    const empty = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: "sh1a", cluster_id: "ehpc-empty000" } });
     expect(empty.json).toMatchObject({ ret_code: 0, total_count: 0 });
 
     expect((await admin(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ status: "" }] })).status).toBe(400);
@@ -646,6 +605,6 @@ describe("EHPC seeding and the admin API", () => {
     expect((await admin(emulator, "POST", "/__admin/job-faults", { op: "ehpc.delete", jobIds: ["hpcjob-abcd1234"] })).status).toBe(204);
     expect((await admin(emulator, "POST", "/__admin/reset")).status).toBe(204);
     expect(emulator.ehpcJobs()).toEqual([]);
-    expect((await ehpc(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: "sh1a", cluster_id: "ehpc-empty000" } })).json.ret_code).toBe(2100);
+    expect((await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: "sh1a", cluster_id: "ehpc-empty000" } })).json.ret_code).toBe(2100);
   });
 });

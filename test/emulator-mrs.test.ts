@@ -8,42 +8,21 @@ import path from "node:path";
 import { request as undiciRequest } from "undici";
 import { describe, expect } from "vitest";
 import {
-  DEFAULT_ACCESS_KEY,
   DEFAULT_MRS_MAX_BATCH_SIZE,
   DEFAULT_PROJECT_ID,
-  DEFAULT_SECRET_KEY,
   type Emulator,
-  type HuaweiCredential,
   MRS_PARAMETER_ERROR_CODE,
-  parseJsonExact,
-  signHuaweiRequest,
   startEmulator,
 } from "../emulator";
-import { emulatorTest as test } from "./helpers/emulator-clients";
+import { emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 const KILL_DELAY_MS = 300;
 const CLUSTER = "cid-1234";
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
-const DEFAULT_CREDENTIAL: HuaweiCredential = { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-interface Result {
-  status: number;
-  text: string;
-  json: any;
-  contentType: string | null;
-}
-
-async function callApi(emulator: Emulator, method: string, apiPath: string, body?: unknown): Promise<Result> {
-  const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
-  const headers: Record<string, string> = { "x-project-id": DEFAULT_PROJECT_ID };
-  if (text !== "") headers["content-type"] = "application/json";
-  const host = new URL(emulator.url).host;
-  Object.assign(headers, signHuaweiRequest({ method, url: apiPath, headers: { ...headers, host }, body: text }, DEFAULT_CREDENTIAL, emulator.now()));
-  const response = await fetch(emulator.url + apiPath, { method, headers, ...(text !== "" ? { body: text } : {}) });
-  const answer = await response.text();
-  return { status: response.status, text: answer, json: answer === "" ? undefined : parseJsonExact(answer), contentType: response.headers.get("content-type") };
-}
+const callApi = (emulator: Emulator, method: string, apiPath: string, body?: unknown) =>
+  huaweiApi(emulator, { method, path: apiPath, body, headers: { "x-project-id": DEFAULT_PROJECT_ID } });
 
 const jobsPath = (suffix = "", cluster = CLUSTER, projectId = DEFAULT_PROJECT_ID) => `/v2/${projectId}/clusters/${cluster}/job-executions${suffix}`;
 const list = (emulator: Emulator, query = "", cluster?: string) => callApi(emulator, "GET", jobsPath(query === "" ? "" : `?${query}`, cluster));

@@ -8,47 +8,23 @@ import path from "node:path";
 import { request as undiciRequest } from "undici";
 import { describe, expect } from "vitest";
 import {
-  DEFAULT_ACCESS_KEY,
   DEFAULT_IAM_DOMAIN,
   DEFAULT_IAM_PASSWORD,
   DEFAULT_IAM_USER,
   DEFAULT_PROJECT_ID,
-  DEFAULT_SECRET_KEY,
   type Emulator,
-  type HuaweiCredential,
   SPARK_LIST_DEFAULT_SIZE,
   SPARK_LIST_MAX_SIZE,
-  parseJsonExact,
-  signHuaweiRequest,
   startEmulator,
 } from "../emulator";
-import { emulatorTest as test } from "./helpers/emulator-clients";
+import { type HuaweiAuth, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 const CANCEL_DELAY_MS = 300;
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
-const DEFAULT_CREDENTIAL: HuaweiCredential = { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-type Auth = "aksk" | "none" | { token: string };
-
-interface Result {
-  status: number;
-  text: string;
-  json: any;
-}
-
-async function callApi(emulator: Emulator, method: string, apiPath: string, auth: Auth = "aksk"): Promise<Result> {
-  const headers: Record<string, string> = { "x-project-id": DEFAULT_PROJECT_ID };
-  if (auth === "aksk") {
-    const host = new URL(emulator.url).host;
-    Object.assign(headers, signHuaweiRequest({ method, url: apiPath, headers: { ...headers, host }, body: "" }, DEFAULT_CREDENTIAL, emulator.now()));
-  } else if (typeof auth === "object") {
-    headers["x-auth-token"] = auth.token;
-  }
-  const response = await fetch(emulator.url + apiPath, { method, headers });
-  const text = await response.text();
-  return { status: response.status, text, json: text === "" ? undefined : parseJsonExact(text) };
-}
+const callApi = (emulator: Emulator, method: string, apiPath: string, auth: HuaweiAuth = "aksk") =>
+  huaweiApi(emulator, { method, path: apiPath, auth, headers: { "x-project-id": DEFAULT_PROJECT_ID } });
 
 const batchesPath = (suffix = "", projectId = DEFAULT_PROJECT_ID) => `/v2.0/${projectId}/batches${suffix}`;
 const cancel = (emulator: Emulator, batchId: string, projectId?: string) => callApi(emulator, "DELETE", batchesPath(`/${batchId}`, projectId));

@@ -469,7 +469,10 @@ describe("a transient 400 on a read: failNext({ status: 400, body, times })", ()
   test.for(transientReads)("$op: two answers of 400 with the test's body, then the normal answer; the job unchanged", async (read, { emulator }) => {
     const [jobId] = read.kind.seed(emulator, [{}]);
     emulator.failNext(read.op, { status: 400, body: read.body, times: 2 });
-    for (let attempt = 0; attempt < 2; attempt++) expect(await read.call(emulator, jobId!)).toEqual({ status: 400, text: JSON.stringify(read.body), json: read.body });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { status, text, json } = await read.call(emulator, jobId!);
+      expect({ status, text, json }).toEqual({ status: 400, text: JSON.stringify(read.body), json: read.body });
+    }
     const normal = await read.call(emulator, jobId!);
     expect(normal.status).toBe(read.op === "mrs.list" ? 202 : 200); // an MRS detail alternates 200, 202, … from 200
     expect(normal.text).toContain(jobId);

@@ -25,7 +25,7 @@ import {
   stringifyJsonExact,
   verifyHuaweiSignature,
 } from "../emulator";
-import { emulatorTest as test } from "./helpers/emulator-clients";
+import { type HuaweiCall, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 // Timing constants, in one place.
 const STOP_DELAY_MS = 300;
@@ -34,43 +34,9 @@ const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
 const DEFAULT_CREDENTIAL: HuaweiCredential = { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY };
 
 // ---------------------------------------------------------------------------------------------------------------
-// A tiny client: signs with the emulator's signer (itself proven against Huawei's vectors below) or sends a token.
-
-type Auth = "aksk" | "none" | { token: string } | { credential: HuaweiCredential };
-
-interface CallSpec {
-  method: string;
-  path: string;
-  /** A string is sent byte for byte; anything else is written with stringifyJsonExact (bigints exact). */
-  body?: unknown;
-  auth?: Auth;
-  headers?: Record<string, string>;
-}
-
-interface ApiResult {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** Parsed with parseJsonExact: IDs above 2^53 are bigints. */
-  json: any;
-}
-
-async function callApi(emulator: Emulator, spec: CallSpec): Promise<ApiResult> {
-  const body = spec.body === undefined ? "" : typeof spec.body === "string" ? spec.body : stringifyJsonExact(spec.body);
-  const headers: Record<string, string> = { "x-project-id": DEFAULT_PROJECT_ID, ...spec.headers };
-  if (body !== "") headers["content-type"] = "application/json";
-  const auth = spec.auth ?? "aksk";
-  if (auth === "aksk" || (typeof auth === "object" && "credential" in auth)) {
-    const credential = auth === "aksk" ? DEFAULT_CREDENTIAL : auth.credential;
-    const host = new URL(emulator.url).host; // what fetch sends as Host
-    Object.assign(headers, signHuaweiRequest({ method: spec.method, url: spec.path, headers: { ...headers, host }, body }, credential, emulator.now()));
-  } else if (typeof auth === "object") {
-    headers["x-auth-token"] = auth.token;
-  }
-  const response = await fetch(emulator.url + spec.path, { method: spec.method, headers, ...(body !== "" ? { body } : {}) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text === "" ? undefined : parseJsonExact(text) };
-}
+// Calls carry the project header real clients send; the signed client is the shared one (its signer is proven
+// against Huawei's vectors below).
+const callApi = (emulator: Emulator, call: HuaweiCall) => huaweiApi(emulator, { ...call, headers: { "x-project-id": DEFAULT_PROJECT_ID, ...call.headers } });
 
 const flinkPath = (suffix = "", projectId = DEFAULT_PROJECT_ID) => `/v1.0/${projectId}/streaming/jobs${suffix}`;
 const stopJobs = (emulator: Emulator, jobIds: readonly (string | bigint)[], triggerSavepoint?: boolean, projectId?: string) =>

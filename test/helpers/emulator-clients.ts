@@ -11,6 +11,8 @@ import {
   DEFAULT_SECRET_KEY,
   type Emulator,
   type EmulatorOptions,
+  type HuaweiCredential,
+  type QingCloudCredential,
   parseJsonExact,
   signEhpcTestRequest,
   signHuaweiRequest,
@@ -33,6 +35,8 @@ export const emulatorTest = base.extend<{ emulatorOptions: EmulatorOptions; emul
 
 export interface ApiResult {
   status: number;
+  headers: Headers;
+  contentType: string | null;
   text: string;
   /** Parsed with parseJsonExact (integers above 2^53 are bigints); undefined for an empty body. */
   json: any;
@@ -41,29 +45,47 @@ export interface ApiResult {
 async function send(url: string, init: RequestInit): Promise<ApiResult> {
   const response = await fetch(url, init);
   const text = await response.text();
-  return { status: response.status, text, json: text === "" ? undefined : parseJsonExact(text) };
+  const { headers } = response;
+  return { status: response.status, headers, contentType: headers.get("content-type"), text, json: text === "" ? undefined : parseJsonExact(text) };
 }
+
+/** A string body is sent byte for byte; anything else is written with stringifyJsonExact (bigints exact). */
+function bodyText(body: unknown): string {
+  return body === undefined ? "" : typeof body === "string" ? body : stringifyJsonExact(body);
+}
+
+/** How a Huawei call authenticates: signed with the default AK/SK or another credential, a token, or nothing. */
+export type HuaweiAuth = "aksk" | "none" | { token: string } | { credential: HuaweiCredential };
 
 export interface HuaweiCall {
   method: string;
   /** Path and query, sent as given. */
   path: string;
-  /** Written with stringifyJsonExact (bigints exact). */
   body?: unknown;
+  /** Default "aksk". */
+  auth?: HuaweiAuth;
+  /** Sent (and signed) besides Host and content-type, e.g. `x-project-id`. */
+  headers?: Record<string, string>;
   /** Default: the emulator's `url`. */
   baseUrl?: string;
   /** The Host the signature covers; default the one `baseUrl` sends (a different one must be refused). */
   signedHost?: string;
 }
 
-/** A DLI or MRS call signed with the emulator's default AK/SK. */
+/** A DLI, MRS or IAM call, signed with the emulator's default AK/SK unless `auth` says otherwise. */
 export function huaweiApi(emulator: Emulator, call: HuaweiCall): Promise<ApiResult> {
   const baseUrl = call.baseUrl ?? emulator.url;
-  const body = call.body === undefined ? "" : stringifyJsonExact(call.body);
-  const headers: Record<string, string> = body === "" ? {} : { "content-type": "application/json" };
-  const host = call.signedHost ?? new URL(baseUrl).host;
-  const credential = { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY };
-  Object.assign(headers, signHuaweiRequest({ method: call.method, url: call.path, headers: { ...headers, host }, body }, credential, emulator.now()));
+  const body = bodyText(call.body);
+  const headers: Record<string, string> = { ...call.headers };
+  if (body !== "") headers["content-type"] = "application/json";
+  const auth = call.auth ?? "aksk";
+  if (auth === "aksk" || (typeof auth === "object" && "credential" in auth)) {
+    const credential = auth === "aksk" ? { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY } : auth.credential;
+    const host = call.signedHost ?? new URL(baseUrl).host;
+    Object.assign(headers, signHuaweiRequest({ method: call.method, url: call.path, headers: { ...headers, host }, body }, credential, emulator.now()));
+  } else if (typeof auth === "object") {
+    headers["x-auth-token"] = auth.token;
+  }
   return send(baseUrl + call.path, { method: call.method, headers, ...(body === "" ? {} : { body }) });
 }
 
@@ -71,19 +93,28 @@ export interface EhpcCall {
   method: "GET" | "POST";
   path: string;
   parameters?: Record<string, string | number>;
-  /** Written as JSON. */
   body?: unknown;
+  /** Default: the emulator's default QingCloud key. */
+  credential?: QingCloudCredential;
+  /** Signing time; the emulator clock by default. */
+  signedAt?: number;
+  /** Rewrites the signed path-and-query before sending (to break it on purpose). */
+  tamperUrl?: (url: string) => string;
+  /** Sends this body instead of the signed one. */
+  sentBody?: string;
   baseUrl?: string;
 }
 
-/** An EHPC call signed with the emulator's default QingCloud key. */
+/** An EHPC call signed with the emulator's default QingCloud key unless `credential` says otherwise. */
 export function ehpcApi(emulator: Emulator, call: EhpcCall): Promise<ApiResult> {
-  const body = call.body === undefined ? "" : JSON.stringify(call.body);
-  const credential = { accessKeyId: DEFAULT_QINGCLOUD_ACCESS_KEY_ID, secretAccessKey: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY };
+  const body = bodyText(call.body);
+  const credential = call.credential ?? { accessKeyId: DEFAULT_QINGCLOUD_ACCESS_KEY_ID, secretAccessKey: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY };
   const request = { method: call.method, path: call.path, ...(call.parameters ? { parameters: call.parameters } : {}), body };
-  const signed = signEhpcTestRequest(request, credential, emulator.now());
-  return send((call.baseUrl ?? emulator.url) + signed.url, {
+  const signed = signEhpcTestRequest(request, credential, call.signedAt ?? emulator.now());
+  const url = call.tamperUrl ? call.tamperUrl(signed.url) : signed.url;
+  const sent = call.sentBody ?? body;
+  return send((call.baseUrl ?? emulator.url) + url, {
     method: call.method,
-    ...(body === "" ? {} : { body, headers: { "content-type": "application/json" } }),
+    ...(sent === "" ? {} : { body: sent, headers: { "content-type": "application/json" } }),
   });
 }

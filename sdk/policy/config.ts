@@ -1,7 +1,7 @@
 /**
- * Policy config: each field is declared once and gives both the JSON Schema the pack advertises (the CLI
- * fills in its `default`s and validates `--policy-pack-config` against it before `Configure`) and the zod
- * schema the policy parses `args.getConfig()` with.
+ * Policy config: each field is one zod schema, with its description and default. The pack parses
+ * `args.getConfig()` with it, and advertises the JSON Schema zod derives from it (`z.toJSONSchema`): the CLI fills in
+ * its `default`s and validates `--policy-pack-config` against it before `Configure`.
  *
  * Why parse again in the pack: @pulumi/policy's `Configure` stores whatever it is sent, unchecked; without a
  * `Configure` (a CLI that sends none, a hand-written test) `getConfig()` is `{}`; and the CLI's schema has no
@@ -14,10 +14,16 @@ import { checkFailures, formatFailures } from "../../provider/check";
 
 type JSONSchema = PolicyConfigSchema["properties"][string];
 
-/** One config property: its JSON Schema (for the CLI) and its zod schema (for the pack), with the same default. */
-export interface ConfigField<T> {
-  json: JSONSchema;
-  zod: z.ZodType<T>;
+/** One config property: a zod schema with a description and a default, so its JSON Schema says both. */
+export type ConfigField<T> = z.ZodType<T>;
+
+/**
+ * The JSON Schema of one property, as the CLI reads it: draft 7 (the CLI's validator reads drafts 4 to 7), without
+ * the `$schema` line that belongs only at a document's root.
+ */
+export function propertySchema(field: ConfigField<unknown>): JSONSchema {
+  const { $schema: _root, ...schema } = z.toJSONSchema(field, { target: "draft-7", io: "input" });
+  return schema as JSONSchema;
 }
 
 /** An integer in [minimum, maximum]. */
@@ -30,16 +36,7 @@ export function integerField(opts: { description: string; minimum: number; maxim
     const maximum = opts.maximum;
     zod = zod.max(maximum, { error: (issue) => `expected at most ${maximum}, received ${describe(issue.input)}` });
   }
-  return {
-    json: {
-      type: "integer",
-      description: opts.description,
-      minimum: opts.minimum,
-      ...(opts.maximum !== undefined ? { maximum: opts.maximum } : {}),
-      default: opts.default,
-    },
-    zod: zod.default(opts.default) as z.ZodType<number>,
-  };
+  return zod.default(opts.default).meta({ description: opts.description }) as ConfigField<number>;
 }
 
 /** A list of non-empty strings, each matching `pattern` (described by `patternHint` in messages). */
@@ -49,21 +46,13 @@ export function stringListField(opts: {
   pattern: string;
   patternHint: string;
 }): ConfigField<string[]> {
-  const re = new RegExp(opts.pattern);
   const item = z
     .string({ error: (issue) => `expected a string, received ${describe(issue.input)}` })
-    .refine((value) => re.test(value), { error: (issue) => `expected ${opts.patternHint}, received ${describe(issue.input)}` });
-  return {
-    json: {
-      type: "array",
-      description: opts.description,
-      items: { type: "string", pattern: opts.pattern },
-      default: [...opts.default],
-    },
-    zod: z
-      .array(item, { error: (issue) => `expected a list of strings, received ${describe(issue.input)}` })
-      .default(() => [...opts.default]) as z.ZodType<string[]>,
-  };
+    .regex(new RegExp(opts.pattern), { error: (issue) => `expected ${opts.patternHint}, received ${describe(issue.input)}` });
+  return z
+    .array(item, { error: (issue) => `expected a list of strings, received ${describe(issue.input)}` })
+    .default(() => [...opts.default])
+    .meta({ description: opts.description }) as ConfigField<string[]>;
 }
 
 /** A policy's config: the schema to advertise and a parser for `args.getConfig()`. */
@@ -77,8 +66,8 @@ export function policyConfig<F extends Record<string, ConfigField<unknown>>>(
   policyName: string,
   fields: F,
 ): PolicyConfig<{ [K in keyof F]: F[K] extends ConfigField<infer T> ? T : never }> {
-  const properties = Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.json]));
-  const schema = z.strictObject(Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.zod])));
+  const properties = Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, propertySchema(field)]));
+  const schema = z.strictObject(fields);
   const known = Object.keys(fields);
   return {
     configSchema: { properties },

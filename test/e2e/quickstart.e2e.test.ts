@@ -1,11 +1,14 @@
-// examples/quickstart through the real `pulumi` CLI against the emulator: stack init, preview, up, stack export,
-// destroy, checking the emulator's jobs and request log and the state file after each.
+// examples/quickstart through the real `pulumi` CLI against the emulator, installed as a user would (npm install
+// of the packed package, the example's own TypeScript): stack init, preview, up, stack export, refresh after jobs
+// vanish out of band, up with IDs added and removed, destroy, checking the emulator's jobs and request log and the
+// state file after each.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Emulator } from "../../emulator";
 import { startEmulator } from "../../emulator";
-import { REPO_ROOT, linkPackage } from "../harness/program";
+import { REPO_ROOT } from "../harness/program";
+import { huaweiApi } from "../helpers/emulator-clients";
 import {
   DEFAULT_ACCESS_KEY,
   DEFAULT_PROJECT_ID,
@@ -18,7 +21,8 @@ import {
   SPARK,
   emulatorEnv,
 } from "../helpers/jobsets";
-import { type CliSandbox, type PulumiResult, cliSandbox, requireCli, runPulumi } from "./cli";
+import { type CliSandbox, cliSandbox, requireCli, runPulumi } from "./cli";
+import { copyProject, expectOk, exportStack, installDependencies, jobSets } from "./workspace";
 
 const PROJECT = DEFAULT_PROJECT_ID;
 const MRS_CLUSTER = "0b7a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
@@ -50,32 +54,19 @@ function seed(e: Emulator) {
   };
 }
 
-/** Copies the example without anything installed, then makes `pulumi-jobsets` and `@pulumi/pulumi` resolvable. */
-function copyQuickstart(into: string): string {
-  const dir = path.join(into, "quickstart");
-  fs.cpSync(path.join(REPO_ROOT, "examples", "quickstart"), dir, {
-    recursive: true,
-    filter: (src) => !src.split(path.sep).includes("node_modules") && !/Pulumi\..+\.yaml$/.test(path.basename(src)),
-  });
-  linkPackage(dir);
-  fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"), path.join(dir, "node_modules", "@pulumi", "pulumi"), "dir");
-  return dir;
-}
-
 const pulumi = (args: string[], program = false) => runPulumi(args, { cwd: workDir, env: sandbox.env, program });
-
-function expectOk(result: PulumiResult): void {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-}
 
 beforeAll(async () => {
   requireCli();
   emu = await startEmulator();
   seeded = seed(emu);
   sandbox = cliSandbox(emulatorEnv(emu));
-  workDir = copyQuickstart(sandbox.dir);
-});
+  workDir = copyProject(path.join(REPO_ROOT, "examples", "quickstart"), sandbox.dir);
+  // Outside the repository's node_modules: with @pulumi/pulumi alone, the program would be compiled by its bundled
+  // TypeScript 3.8, which cannot read the package's declarations (TS2345 "'teardown' does not exist in type
+  // 'FlinkJobSetArgs'"); the example's own devDependency is what makes it work.
+  installDependencies(workDir);
+}, 5 * 60_000);
 
 afterAll(async () => {
   await emu?.close();
@@ -132,6 +123,52 @@ test("the exported state lists every set and holds no credential", async () => {
   // The stored job IDs are the ones configured.
   expect(state).toContain(seeded.deleteJobIds[0]);
   expect(state).toContain(seeded.ehpcJobIds[0]);
+});
+
+test("refresh after jobs vanish out of band drops them from the state, with a warning, and changes nothing", async () => {
+  const [vanished, kept] = seeded.deleteJobIds;
+  const gone = await huaweiApi(emu, { method: "POST", path: `/v1.0/${PROJECT}/streaming/jobs/delete`, body: { job_ids: [BigInt(vanished)] } });
+  expect(gone.status).toBe(200);
+  expect(emu.flinkJobs(PROJECT).some((job) => job.jobId === vanished)).toBe(false);
+  emu.resetCalls();
+
+  const result = await pulumi(["refresh", "--yes", "--skip-preview"]);
+  expectOk(result);
+  expect(`${result.stdout}${result.stderr}`).toContain(vanished);
+  expect(emu.calls((call) => CHANGING_OPS.test(call.op))).toEqual([]);
+
+  const { deployment } = await exportStack(STACK, { cwd: workDir, env: sandbox.env, showSecrets: true });
+  const etl = jobSets(deployment).find((r) => r.urn.endsWith("::etl-streams"));
+  expect(etl?.outputs?.jobIds).toEqual([kept]);
+  expect(etl?.outputs?.jobStatuses).toEqual(["job_init"]);
+  seeded.deleteJobIds = [kept];
+});
+
+test("up with IDs added and removed verifies the added jobs and tears down only the removed ones", async () => {
+  const [added] = emu.seedFlinkJobs(PROJECT, [{ name: "etl-3" }]);
+  const [keptExecution, removedExecution] = seeded.mrsJobIds;
+  expectOk(await pulumi(["config", "set", "--plaintext", "deleteJobIds", JSON.stringify([...seeded.deleteJobIds, added])]));
+  expectOk(await pulumi(["config", "set", "--plaintext", "mrsJobIds", JSON.stringify([keptExecution])]));
+  emu.resetCalls();
+
+  const result = await pulumi(["up", "--yes", "--skip-preview"], true);
+  expectOk(result);
+  expect(result.stdout).toMatch(/2 updated/);
+  // The removed execution is killed and deleted; nothing else changes.
+  const changing = emu.calls((call) => CHANGING_OPS.test(call.op));
+  expect(changing.map((call) => call.op).sort()).toEqual(["mrs.batchDelete"]);
+  expect(changing[0].body).toContain(removedExecution);
+  expect(changing[0].body).not.toContain(keptExecution);
+  expect(emu.mrsJobs(PROJECT, MRS_CLUSTER).map((job) => job.jobId)).not.toContain(removedExecution);
+  expect(emu.mrsJobs(PROJECT, MRS_CLUSTER).map((job) => job.jobId)).toContain(keptExecution);
+  expect(emu.flinkJobs(PROJECT).find((job) => job.jobId === added)?.status).toBe("job_running");
+
+  const { deployment } = await exportStack(STACK, { cwd: workDir, env: sandbox.env, showSecrets: true });
+  const sets = jobSets(deployment);
+  expect(sets.find((r) => r.urn.endsWith("::etl-streams"))?.outputs?.jobIds).toEqual([...seeded.deleteJobIds, added]);
+  expect(sets.find((r) => r.urn.endsWith("::hive-executions"))?.outputs?.jobIds).toEqual([keptExecution]);
+  seeded.deleteJobIds = [...seeded.deleteJobIds, added];
+  seeded.mrsJobIds = [keptExecution];
 });
 
 test("destroy tears down every set's jobs and leaves the outsiders alone", async () => {

@@ -9,7 +9,9 @@
  *
  * Plain data only: nothing here may need the closure serializer (the dynamic provider never loads it).
  */
+import { z } from "zod";
 import { SETTINGS, type SettingSpec } from "./config";
+import { ehpcArgsShape, flinkArgsShape, mrsArgsShape, sparkArgsShape } from "./inputs/job-sets";
 import {
   DEFAULT_EHPC_BATCH_SIZE,
   DEFAULT_EHPC_ENDPOINT,
@@ -92,15 +94,31 @@ const DUPLICATES = "Duplicates collapse to one (with a warning).";
 const SET_LIMIT = `At most ${MAX_JOBS_PER_SET.toLocaleString("en-US")} per set.`;
 const MINUTES = DEFAULT_WAIT_TIMEOUT_SECONDS / 60;
 
+/**
+ * The Pulumi type of an input field, read from its zod schema (`z.toJSONSchema`), so it cannot drift from what
+ * `check` accepts. Pulumi's package schema holds types, not limits: minimum and maximum stay with `check`. The one
+ * enum is TeardownMode. Fields that do not convert (the ID lists take numbers or strings and normalise them) give
+ * their type by hand, and anything else converting to a type this schema has no word for is refused here.
+ */
+export function pulumiType(name: string, field: z.ZodType): TypeSpec {
+  const { $schema: _draft, ...json } = z.toJSONSchema(field, { io: "input" }) as { $schema?: string; type?: unknown; enum?: unknown };
+  if (json.enum !== undefined) {
+    if (JSON.stringify(json.enum) === JSON.stringify(TEARDOWN_MODES)) return TEARDOWN;
+  } else if (json.type === "string" || json.type === "integer" || json.type === "boolean") {
+    return { type: json.type };
+  }
+  throw new Error(`plugin schema: ${name} converts to ${JSON.stringify(json)}, which has no Pulumi type here: give its type by hand`);
+}
+
 /** A property documented once for inputs and outputs; `output` overrides the text where they differ. */
 interface Documented {
-  type: TypeSpec;
+  /** Only where the field's zod schema does not convert (see `pulumiType`). */
+  type?: TypeSpec;
   input: string;
   output?: string;
 }
 
 const projectId: Documented = {
-  type: STRING,
   input:
     "The Huawei Cloud project ID the jobs belong to. Default: the stack config `jobsets:projectId`, then the " +
     "environment variable `HW_PROJECT_ID` of the provider. Changing it replaces the set: the jobs in the new project " +
@@ -109,7 +127,6 @@ const projectId: Documented = {
 };
 
 const region: Documented = {
-  type: STRING,
   input:
     "The Huawei Cloud region (e.g. `cn-north-4`), used to build the default endpoint. Default: the stack config " +
     "`jobsets:region`, then the environment variable `HW_REGION_NAME` (or `OS_REGION_NAME`).",
@@ -120,7 +137,6 @@ const baseUrlRules = "A base URL only: no path, query or credentials; `http://` 
 
 function endpoint(service: string, defaultText: string): Documented {
   return {
-    type: STRING,
     input:
       `The ${service} endpoint the jobs are torn down through. ${baseUrlRules} Default: ${defaultText} Changing it ` +
       "(or its default) updates the set in place and tears nothing down: the jobs stay where they are.",
@@ -132,14 +148,12 @@ const huaweiDomain = "(`.eu` for eu-west-101; the setting `jobsets:cloud` / `HW_
 
 function batchSize(service: string, defaultSize: number, why: string): Documented {
   return {
-    type: INTEGER,
     input: `IDs per ${service} batch call. Default ${defaultSize} (${why}); at most ${MAX_BATCH_SIZE}.`,
     output: `IDs per ${service} batch call.`,
   };
 }
 
 const waitTimeoutSeconds = (what: string): Documented => ({
-  type: INTEGER,
   input:
     `How long ${what} may take, in seconds, before the destroy fails naming the jobs still running. ` +
     `Default ${DEFAULT_WAIT_TIMEOUT_SECONDS} (${MINUTES} minutes); at most ${MAX_WAIT_TIMEOUT_SECONDS}.`,
@@ -161,14 +175,12 @@ const FLINK: Record<string, Documented> = {
     `\`https://dli.{region}.myhuaweicloud.com\` ${huaweiDomain}; the setting \`jobsets:dliEndpoint\` / \`JOBSETS_DLI_ENDPOINT\` replaces the default.`,
   ),
   teardown: {
-    type: TEARDOWN,
     input:
       'How the jobs are torn down when the set is deleted or a job is removed from it: `"delete"` (batch delete, the ' +
       'default), `"stop"` (batch stop, then wait until every job is stopped; the jobs stay in DLI) or `"stop-then-delete"`.',
     output: "How the jobs are torn down.",
   },
   triggerSavepoint: {
-    type: BOOLEAN,
     input: 'Ask the stop for a savepoint. Needs teardown `"stop"` or `"stop-then-delete"`. Default false.',
     output: "Whether the stop takes a savepoint.",
   },
@@ -193,7 +205,6 @@ const SPARK: Record<string, Documented> = {
 
 const MRS: Record<string, Documented> = {
   clusterId: {
-    type: STRING,
     input: "The MRS cluster the job executions run in. Changing it replaces the set.",
     output: "The MRS cluster the job executions run in.",
   },
@@ -210,7 +221,6 @@ const MRS: Record<string, Documented> = {
       "eu-west-101; `jobsets:cloud` / `HW_CLOUD` replaces the domain); the setting `jobsets:mrsEndpoint` / `JOBSETS_MRS_ENDPOINT` replaces the default.",
   ),
   killRunning: {
-    type: BOOLEAN,
     input:
       "Kill the executions that have not ended before deleting them. Default true; when false, an execution still " +
       "running fails the destroy before anything is deleted.",
@@ -222,12 +232,10 @@ const MRS: Record<string, Documented> = {
 
 const EHPC: Record<string, Documented> = {
   clusterId: {
-    type: STRING,
     input: "The EHPC cluster the jobs run in. Changing it replaces the set.",
     output: "The EHPC cluster the jobs run in.",
   },
   zone: {
-    type: STRING,
     input: "The QingCloud zone of the cluster (e.g. `pek3`). Changing it replaces the set.",
     output: "The QingCloud zone of the cluster.",
   },
@@ -240,7 +248,6 @@ const EHPC: Record<string, Documented> = {
   },
   endpoint: endpoint("EHPC", `\`${DEFAULT_EHPC_ENDPOINT}\`; the setting \`jobsets:ehpcEndpoint\` / \`JOBSETS_EHPC_ENDPOINT\` replaces the default.`),
   teardown: {
-    type: TEARDOWN,
     input:
       `How the jobs are torn down: \`"${DEFAULT_EHPC_TEARDOWN}"\` (the default: stopJobs, wait until each job has ended, ` +
       'then deleteJobs), `"stop"` or `"delete"`.',
@@ -262,6 +269,8 @@ const QINGCLOUD_CREDENTIALS =
 interface ResourceDoc {
   description: string;
   properties: Record<string, Documented>;
+  /** The kind's input fields in zod, for the types `properties` leaves out. */
+  fields: Record<string, z.ZodType>;
   requiredInputs: string[];
   /** Outputs always set (the rest are set only when given or configured). */
   required: string[];
@@ -274,6 +283,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       "tears them down with `teardown`, in batches, and waits until stopped jobs are really stopped. " +
       HUAWEI_CREDENTIALS,
     properties: FLINK,
+    fields: flinkArgsShape,
     requiredInputs: ["jobIds"],
     required: ["jobIds", "projectId", "endpoint", "teardown", "triggerSavepoint", "batchSize", "waitTimeoutSeconds"],
   },
@@ -284,6 +294,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       "finished or gone are left alone. " +
       HUAWEI_CREDENTIALS,
     properties: SPARK,
+    fields: sparkArgsShape,
     requiredInputs: ["batchIds"],
     required: ["batchIds", "projectId", "endpoint", "waitTimeoutSeconds"],
   },
@@ -294,6 +305,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       "then batch-deletes them. " +
       HUAWEI_CREDENTIALS,
     properties: MRS,
+    fields: mrsArgsShape,
     requiredInputs: ["clusterId", "jobIds"],
     required: ["clusterId", "jobIds", "projectId", "endpoint", "killRunning", "batchSize", "waitTimeoutSeconds"],
   },
@@ -303,6 +315,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       "them down with `teardown`, in batches. " +
       QINGCLOUD_CREDENTIALS,
     properties: EHPC,
+    fields: ehpcArgsShape,
     requiredInputs: ["clusterId", "zone", "jobIds"],
     required: ["clusterId", "zone", "jobIds", "endpoint", "teardown", "batchSize", "waitTimeoutSeconds"],
   },
@@ -332,8 +345,9 @@ function resourceSpec(doc: ResourceDoc): ResourceSpec {
   const inputProperties: Record<string, PropertySpec> = {};
   const properties: Record<string, PropertySpec> = {};
   for (const [name, property] of Object.entries(doc.properties)) {
-    inputProperties[name] = { ...property.type, description: property.input };
-    properties[name] = { ...property.type, description: property.output ?? property.input };
+    const type = property.type ?? pulumiType(name, doc.fields[name]!);
+    inputProperties[name] = { ...type, description: property.input };
+    properties[name] = { ...type, description: property.output ?? property.input };
   }
   // Output only: what `pulumi refresh` (or an import) last saw of each job.
   properties.jobStatuses = {

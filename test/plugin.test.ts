@@ -14,11 +14,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, test as base } from "vitest";
+import { z } from "zod";
 import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, startEmulator, type Emulator } from "../emulator";
 import { flinkJobSetSchema, mrsJobExecutionSetSchema, sparkBatchSetSchema, ehpcJobSetSchema, emptyDefaults } from "../provider/schema";
 import { JOB_SET_TYPES } from "../provider/lifecycle";
 import { configFromEnv, lifecycleType, typeOfUrn } from "../provider/plugin";
-import { RESOURCE_TYPES, TEARDOWN_MODE_TYPE, packageSchema } from "../provider/plugin-schema";
+import { RESOURCE_TYPES, TEARDOWN_MODE_TYPE, packageSchema, pulumiType } from "../provider/plugin-schema";
 import { REPO_ROOT, linkPackage } from "./harness/program";
 import { PULUMI_DIR, RUN_PLUGIN, SIG_KEY, SECRET_SIG, UNKNOWN_VALUE, secret, startProvider, urn, type ProviderHost, type Props } from "./harness/provider-host";
 import { failure, idsSent } from "./helpers/jobsets";
@@ -264,6 +265,18 @@ describe("the schema", () => {
       const required = Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success);
       expect([...spec.requiredInputs].sort(), token).toEqual(required.sort());
     }
+  });
+
+  test("input types are what the zod fields convert to (z.toJSONSchema); one with no Pulumi type is refused", () => {
+    const flink = packageSchema("0.0.0").resources[FLINK].inputProperties;
+    expect(flink.batchSize).toMatchObject({ type: "integer" });
+    expect(flink.triggerSavepoint).toMatchObject({ type: "boolean" });
+    expect(flink.projectId).toMatchObject({ type: "string" });
+    expect(flink.teardown).toMatchObject({ $ref: `#/types/${TEARDOWN_MODE_TYPE}` });
+    // The ID lists take numbers or strings and normalise them: they do not convert, and are declared by hand.
+    expect(flink.jobIds).toMatchObject({ type: "array", items: { type: "string" } });
+    expect(() => pulumiType("ratio", z.number())).toThrow(/ratio converts to \{"type":"number"\}.*give its type by hand/);
+    expect(() => pulumiType("mode", z.enum(["fast", "slow"]))).toThrow(/mode converts to .*"enum":\["fast","slow"\]/);
   });
 
   test("outputs are exactly the ones the TypeScript SDK declares", () => {

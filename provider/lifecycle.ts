@@ -1,250 +1,26 @@
 /**
- * The job-set lifecycle, for every kind: check, diff, create, update, delete. Plain functions over plain
- * objects; they know nothing of how they are hosted. The dynamic provider (`dynamic.ts`) and the plugin
- * are thin adapters over this module.
+ * The job-set lifecycle, for every kind: check, diff, create, update, delete, and read. Plain functions over plain
+ * objects; they know nothing of how they are hosted. The dynamic provider (`dynamic.ts`) and the plugin are thin
+ * adapters over this module. What differs between kinds is data in `kinds/`, which these functions read.
  */
-import { randomBytes } from "node:crypto";
-import type { z } from "zod";
-import { huaweiAuthorizer } from "./clients/huawei-iam";
-import { resolveHuaweiAuth, resolveQingCloudAuth, type ConfigReader, type Env } from "./auth/credentials";
-import { checkFailures, type CheckFailure } from "./check";
-import type { HttpClient } from "./clients/http";
-import type { RequestBudget } from "./clients/rate-limit";
+import { checkFailures, formatFailures, type CheckFailure } from "./check";
+import { DEFAULT_MAX_JOBS_PER_SET, numberSetting, settingErrors } from "./config";
 import { InvalidInputError, JobSetError, PartialTeardownError } from "./errors";
-import { ehpcAuthorizer } from "./clients/qingcloud-ehpc";
-import { snapshotFlinkJobs, teardownFlinkJobs, verifyFlinkJobsExist } from "./resources/dli-flink-job-set";
-import { snapshotSparkBatches, teardownSparkBatches, verifySparkBatchesExist } from "./resources/dli-spark-batch-set";
-import { snapshotEhpcJobs, teardownEhpcJobs, verifyEhpcJobsExist, type EhpcRuntime } from "./resources/ehpc-job-set";
-import { snapshotMrsExecutions, teardownMrsExecutions, verifyMrsExecutionsExist, type MrsRuntime } from "./resources/mrs-job-set";
-import {
-  ehpcJobSetSchema,
-  flinkJobSetSchema,
-  mrsJobExecutionSetSchema,
-  sparkBatchSetSchema,
-  type DefaultsSource,
-  type EhpcJobSetState,
-  type FlinkJobSetState,
-  type MrsJobExecutionSetState,
-  type SparkBatchSetState,
-  likelyMeant,
-} from "./schema";
-import { formatFailures } from "./check";
-import { CONFIG_NAMESPACE, DEFAULT_MAX_JOBS_PER_SET, numberSetting, SETTINGS, settingErrors } from "./config";
 import { TeardownGuard } from "./guard";
-import type { SetHoldings } from "./holdings";
+import { emptyDefaults, type DefaultsSource } from "./inputs/defaults";
+import { configKeyFailures } from "./inputs/typo-hints";
+import { idsOf, kindOf, type AnyKind } from "./kinds";
+import { importInputs, placeOf, setId } from "./kinds/set-ids";
+import type { Services } from "./services";
 import { count } from "./wait/progress";
-import type { Progress } from "./wait/progress";
 
-/** What the lifecycle needs from its host. */
-export interface Services {
-  http: HttpClient;
-  config: ConfigReader;
-  env: Env;
-  progress: Progress;
-  /** Batch calls or list pages in flight at once per set. */
-  concurrency: number;
-  /** The process-wide mass-teardown guard (one per provider process); absent: per-set limits only. */
-  guard?: TeardownGuard;
-  /** The sets this provider process knows and the jobs they hold; a teardown leaves alone what another holds. */
-  holdings?: SetHoldings;
-  /** The stack config keys that are set (namespaced), when the host can tell: typos among them fail check. */
-  configKeys?: readonly string[];
-  /** The host's marker for a value not known yet (a preview of inputs computed from other resources). */
-  isUnknown?: (value: unknown) => boolean;
-}
-
-/** One kind of job set: how its inputs are read, where its jobs live, how they are checked and torn down. */
-interface JobSetKind<State extends object> {
-  /** The type token's last part: `pulumi-nodejs:dynamic/jobsets:<type>`. */
-  type: string;
-  service: string;
-  knownProperties: readonly string[];
-  /** The input that lists the set's members: `jobIds`, or `batchIds` for DLI Spark. */
-  idsProperty: keyof State & string;
-  /**
-   * Inputs whose change moves the set somewhere else (the same job IDs name other jobs there): the set is
-   * replaced, the new jobs verified and adopted, then the old ones torn down. The endpoint is not among them: it
-   * is only the way to the same place, and a change of it (explicit, or the default from another environment)
-   * is an update that records it and tears nothing down.
-   */
-  replaceProperties: readonly (keyof State & string)[];
-  /** Its inputs' zod schema, built with the defaults (stack config, environment). */
-  schema(defaults: DefaultsSource): z.ZodType<State, unknown>;
-  /** First segment of the set's ID: `dli-flink/<projectId>/…`. */
-  idPrefix: string;
-  verify(services: Services, state: State, ids: string[]): Promise<void>;
-  teardown(services: Services, state: State, ids: string[]): Promise<void>;
-  /** The members that exist now, with their status (one pass of list or state calls). */
-  statuses(services: Services, state: State, ids: string[]): Promise<Map<string, string>>;
-  /** The location part of an import ID (`<a>/<b>`), as inputs: see `importInputs`. */
-  location: readonly (keyof State & string)[];
-}
-
-/**
- * The last part of an ID made by create: `set-` and 16 random hex digits. Random, not derived from the job IDs:
- * a digest of a few small Flink IDs could be reversed by trying them all, and the resource ID is never secret.
- */
-function newSetSuffix(): string {
-  return `set-${randomBytes(8).toString("hex")}`;
-}
-
-/** Last parts of create-made IDs, which hold no job IDs: `set-<random>`, and `sha-<digest>` from earlier versions. */
-const CREATED_ID_SUFFIX = /^(set|sha)-[0-9a-f]{16}$/;
-
-/** Where a Huawei set's calls go and how they are authenticated: the same for DLI Flink, DLI Spark and MRS. */
-/**
- * How long one operation on a set may wait for request-rate tokens: its waitTimeoutSeconds from now (an EHPC ceiling
- * can otherwise hold a call for most of an hour), telling the set's progress until when it waits.
- */
-function requestBudget(services: Services, state: { waitTimeoutSeconds: number }): RequestBudget {
-  return { deadline: Date.now() + state.waitTimeoutSeconds * 1000, onWait: (message) => services.progress.log(message) };
-}
-
-function huaweiRuntime(services: Services, state: { endpoint: string; projectId: string; waitTimeoutSeconds: number }) {
-  const auth = resolveHuaweiAuth(services.config, services.env);
-  return {
-    ctx: {
-      http: services.http,
-      endpoint: state.endpoint,
-      projectId: state.projectId,
-      authorizer: huaweiAuthorizer(services.http, auth, state.projectId),
-      budget: requestBudget(services, state),
-    },
-    progress: services.progress,
-    concurrency: services.concurrency,
-  };
-}
-
-const flinkKind: JobSetKind<FlinkJobSetState> = {
-  type: "DliFlinkJobSet",
-  service: "dli-flink",
-  knownProperties: ["jobIds", "projectId", "region", "endpoint", "teardown", "triggerSavepoint", "batchSize", "waitTimeoutSeconds"],
-  idsProperty: "jobIds",
-  replaceProperties: ["projectId"],
-  schema: flinkJobSetSchema,
-  idPrefix: "dli-flink",
-  async verify(services, state, ids) {
-    await verifyFlinkJobsExist(huaweiRuntime(services, state), state, ids);
-  },
-  async teardown(services, state, ids) {
-    await teardownFlinkJobs(huaweiRuntime(services, state), state, ids);
-  },
-  async statuses(services, state, ids) {
-    const found = await snapshotFlinkJobs(huaweiRuntime(services, state), ids);
-    return new Map([...found].map(([id, job]) => [id, job.status]));
-  },
-  location: ["projectId"],
-};
-
-// DLI Spark batches, MRS job executions and EHPC jobs: the same shape as Flink. Credentials are read when a
-// call is about to be made (never at check), so a bad or missing key fails before any request is sent.
-
-const sparkKind: JobSetKind<SparkBatchSetState> = {
-  type: "DliSparkBatchSet",
-  service: "dli-spark",
-  knownProperties: ["batchIds", "projectId", "region", "endpoint", "waitTimeoutSeconds"],
-  idsProperty: "batchIds",
-  replaceProperties: ["projectId"],
-  schema: sparkBatchSetSchema,
-  idPrefix: "dli-spark",
-  async verify(services, state, ids) {
-    await verifySparkBatchesExist(huaweiRuntime(services, state), state, ids);
-  },
-  async teardown(services, state, ids) {
-    await teardownSparkBatches(huaweiRuntime(services, state), state, ids);
-  },
-  async statuses(services, state, ids) {
-    return snapshotSparkBatches(huaweiRuntime(services, state), ids);
-  },
-  location: ["projectId"],
-};
-
-function mrsRuntime(services: Services, state: MrsJobExecutionSetState): MrsRuntime {
-  const runtime = huaweiRuntime(services, state);
-  return { ...runtime, ctx: { ...runtime.ctx, clusterId: state.clusterId } };
-}
-
-const mrsKind: JobSetKind<MrsJobExecutionSetState> = {
-  type: "MrsJobExecutionSet",
-  service: "mrs",
-  knownProperties: ["clusterId", "jobIds", "projectId", "region", "endpoint", "killRunning", "batchSize", "waitTimeoutSeconds"],
-  idsProperty: "jobIds",
-  replaceProperties: ["projectId", "clusterId"],
-  schema: mrsJobExecutionSetSchema,
-  idPrefix: "mrs",
-  async verify(services, state, ids) {
-    await verifyMrsExecutionsExist(mrsRuntime(services, state), state, ids);
-  },
-  async teardown(services, state, ids) {
-    await teardownMrsExecutions(mrsRuntime(services, state), state, ids);
-  },
-  async statuses(services, state, ids) {
-    const { found } = await snapshotMrsExecutions(mrsRuntime(services, state), ids);
-    return new Map([...found].map(([id, execution]) => [id, execution.state]));
-  },
-  location: ["projectId", "clusterId"],
-};
-
-function ehpcRuntime(services: Services, state: EhpcJobSetState): EhpcRuntime {
-  const auth = resolveQingCloudAuth(services.config, services.env);
-  return {
-    ctx: {
-      http: services.http,
-      endpoint: state.endpoint,
-      zone: state.zone,
-      clusterId: state.clusterId,
-      authorizer: ehpcAuthorizer(services.http, { accessKeyId: auth.accessKeyId, secretAccessKey: auth.secretAccessKey }),
-      budget: requestBudget(services, state),
-    },
-    progress: services.progress,
-    concurrency: services.concurrency,
-  };
-}
-
-const ehpcKind: JobSetKind<EhpcJobSetState> = {
-  type: "EhpcJobSet",
-  service: "ehpc",
-  knownProperties: ["clusterId", "zone", "jobIds", "endpoint", "teardown", "batchSize", "waitTimeoutSeconds"],
-  idsProperty: "jobIds",
-  replaceProperties: ["clusterId", "zone"],
-  schema: ehpcJobSetSchema,
-  idPrefix: "ehpc",
-  async verify(services, state, ids) {
-    await verifyEhpcJobsExist(ehpcRuntime(services, state), state, ids);
-  },
-  async teardown(services, state, ids) {
-    await teardownEhpcJobs(ehpcRuntime(services, state), state, ids);
-  },
-  async statuses(services, state, ids) {
-    const { found } = await snapshotEhpcJobs(ehpcRuntime(services, state), ids);
-    return new Map([...found].map(([id, job]) => [id, job.status]));
-  },
-  location: ["zone", "clusterId"],
-};
-
-type AnyKind = JobSetKind<Record<string, unknown>>;
-
-const kinds = new Map<string, AnyKind>(
-  [flinkKind, sparkKind, mrsKind, ehpcKind].map((kind) => [kind.type, kind as unknown as AnyKind]),
-);
-
-/** The IDs of a set's members, whichever property lists them. */
-function idsOf(kind: Pick<AnyKind, "idsProperty">, state: Record<string, unknown>): string[] {
-  return state[kind.idsProperty] as string[];
-}
-
-export const JOB_SET_TYPES = [...kinds.keys()];
+export { JOB_SET_TYPES } from "./kinds";
+export type { Services } from "./services";
 
 /** Reads inputs with a kind's schema; zod's issues become check failures naming the property. */
 function parseInputs(kind: AnyKind, inputs: unknown, defaults: DefaultsSource): { success: true; data: Record<string, unknown> } | { success: false; failures: CheckFailure[] } {
   const parsed = kind.schema(defaults).safeParse(inputs);
   return parsed.success ? { success: true, data: parsed.data } : { success: false, failures: checkFailures(parsed.error, kind.knownProperties) };
-}
-
-function kindOf(type: string) {
-  const kind = kinds.get(type);
-  if (!kind) throw new InvalidInputError(`unknown job set type "${type}"; known: ${JOB_SET_TYPES.join(", ")}`);
-  return kind;
 }
 
 /** Drops keys that are not ours (`__provider`, the engine's bookkeeping), keeping the user's inputs. */
@@ -266,44 +42,11 @@ function defaultsOf(services: Pick<Services, "config" | "env">): DefaultsSource 
 function stateOf(type: string, outputs: Record<string, unknown>) {
   const kind = kindOf(type);
   // State was normalised at check time: parse it without defaults, ignoring keys a newer version added.
-  const parsed = parseInputs(kind, ownInputs(outputs, kind, false), { config: () => undefined, env: {} });
+  const parsed = parseInputs(kind, ownInputs(outputs, kind, false), emptyDefaults);
   if (!parsed.success) {
     throw new InvalidInputError(`the stored state of this ${type} is not readable:\n${formatFailures(parsed.failures)}`);
   }
   return { kind, state: parsed.data };
-}
-
-/** Where a set's jobs live: `<prefix>/<location>`, e.g. `mrs/<projectId>/<clusterId>` (see holdings.ts). */
-function placeOf(kind: AnyKind, state: Record<string, unknown>): string {
-  return [kind.idPrefix, ...kind.location.map((key) => String(state[key]))].join("/");
-}
-
-/**
- * A set's ID: `<place>/<jobs>`, e.g. `mrs/<projectId>/<clusterId>/set-0123456789abcdef`. Create puts a random
- * suffix last; an import ID lists the jobs instead (`dli-flink/<projectId>/101,102`), so the ID alone carries
- * everything `read` needs.
- */
-function setId(kind: AnyKind, state: Record<string, unknown>): string {
-  return `${placeOf(kind, state)}/${newSetSuffix()}`;
-}
-
-/** The inputs an import ID stands for; an ID made by create (which names no jobs) cannot be imported. */
-function importInputs(kind: AnyKind, id: string): Record<string, unknown> {
-  const format = [kind.idPrefix, ...kind.location.map((key) => `<${key}>`), "<id>,<id>,…"].join("/");
-  const parts = id.split("/");
-  if (parts.length !== kind.location.length + 2 || parts[0] !== kind.idPrefix || parts.some((part) => part === "")) {
-    throw new InvalidInputError(`cannot import ${kind.type} "${id}": expected an ID of the form ${format}`, { property: "id" });
-  }
-  const jobs = parts.at(-1)!;
-  if (CREATED_ID_SUFFIX.test(jobs)) {
-    throw new InvalidInputError(
-      `cannot import ${kind.type} "${id}": this ID was made by create and names no jobs; import with ${format}`,
-      { property: "id" },
-    );
-  }
-  const inputs: Record<string, unknown> = { [kind.idsProperty]: jobs.split(",") };
-  kind.location.forEach((key, i) => (inputs[key] = parts[i + 1]));
-  return inputs;
 }
 
 /** Top-level inputs whose value is, or holds, a value not known yet (a preview). */
@@ -312,21 +55,6 @@ function unknownKeys(values: Record<string, unknown>, isUnknown: ((value: unknow
   const holds = (value: unknown): boolean =>
     isUnknown(value) || (Array.isArray(value) ? value.some(holds) : typeof value === "object" && value !== null && Object.values(value).some(holds));
   return Object.keys(values).filter((key) => holds(values[key]));
-}
-
-/** Failures for `jobsets:` config keys that this provider does not know, with a likely-typo hint. */
-function configKeyFailures(configKeys: readonly string[] | undefined): CheckFailure[] {
-  const known = Object.keys(SETTINGS);
-  return (configKeys ?? [])
-    .filter((key) => key.startsWith(`${CONFIG_NAMESPACE}:`) && !known.includes(key.slice(CONFIG_NAMESPACE.length + 1)))
-    .map((key) => {
-      const name = key.slice(CONFIG_NAMESPACE.length + 1);
-      const hint = likelyMeant(name, known);
-      return {
-        property: key,
-        reason: `unknown stack config key "${key}"${hint ? ` (did you mean "${CONFIG_NAMESPACE}:${hint}"?)` : ""}; known: ${known.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`,
-      };
-    });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -439,7 +167,7 @@ export async function create(type: string, inputs: Record<string, unknown>, serv
   const parsed = parseInputs(kind, ownInputs(inputs, kind, true), defaultsOf(services));
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
-  await kind.verify(services, state, idsOf(kind, state));
+  await kind.verify(kind.runtime(services, state), state, idsOf(kind, state));
   const id = setId(kind, state);
   services.holdings?.hold(id, placeOf(kind, state), idsOf(kind, state));
   return { id, outs: { ...state } };
@@ -473,11 +201,13 @@ export async function update(type: string, id: string, olds: Record<string, unkn
   const previous = new Set(idsOf(kind, before));
   const added = idsOf(kind, after).filter((jobId) => !previous.has(jobId));
   const removed = notHeldElsewhere(kind, id, after, idsOf(kind, before).filter((jobId) => !kept.has(jobId)), services);
-  if (added.length) await kind.verify(services, after, added);
+  if (added.length) await kind.verify(kind.runtime(services, after), after, added);
+  // What the teardown reports beside the set's state (Flink: `savepoints`, where its stops' savepoints went).
+  let reported: Record<string, unknown> | undefined;
   if (removed.length) {
     admitTeardown(kind, id, removed.length, services);
     try {
-      await kind.teardown(services, after, removed);
+      reported = ((await kind.teardown(kind.runtime(services, after), after, removed)) as { outputs?: Record<string, unknown> } | undefined)?.outputs;
     } catch (error) {
       const failed = error instanceof PartialTeardownError ? [...error.failed.keys()] : removed;
       const outs = { ...after, [kind.idsProperty]: [...idsOf(kind, after), ...failed] };
@@ -486,7 +216,7 @@ export async function update(type: string, id: string, olds: Record<string, unkn
     }
   }
   services.holdings?.hold(id, placeOf(kind, after), idsOf(kind, after));
-  return { outs: { ...after } };
+  return { outs: { ...after, ...reported } };
 }
 
 /**
@@ -495,12 +225,14 @@ export async function update(type: string, id: string, olds: Record<string, unkn
  */
 export async function remove(type: string, id: string, outputs: Record<string, unknown>, services: Services): Promise<void> {
   const { kind, state } = stateOf(type, outputs);
+  // Forget this set first: sets deleted together (a destroy) would otherwise each leave a shared job to the
+  // other, and nobody would tear it down. Whichever looks last sees the others released and tears it down.
+  services.holdings?.release(id);
   const ids = notHeldElsewhere(kind, id, state, idsOf(kind, state), services);
   if (ids.length) {
     admitTeardown(kind, id, ids.length, services);
-    await kind.teardown(services, state, ids);
+    await kind.teardown(kind.runtime(services, state), state, ids);
   }
-  services.holdings?.release(id);
 }
 
 /**
@@ -545,7 +277,7 @@ export async function read(type: string, id: string, props: Record<string, unkno
   if (!parsed.success) throw new InvalidInputError(`cannot read ${type} ${id}:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
   const ids = idsOf(kind, state);
-  const statuses = await kind.statuses(services, state, ids);
+  const statuses = await kind.statuses(kind.runtime(services, state), ids);
   const remaining = ids.filter((jobId) => statuses.has(jobId));
   const vanished = ids.filter((jobId) => !statuses.has(jobId));
   if (vanished.length) {

@@ -13,9 +13,26 @@ import { rateLimiterFromEnv, rateLimitVariable } from "./clients/rate-limit";
 import { requestSettings, type RequestSettings } from "./config";
 import { TeardownGuard } from "./guard";
 import { SetHoldings } from "./holdings";
-import type { Services } from "./lifecycle";
 import { dedupedProgress, type Progress } from "./wait/progress";
 import { retryOptionsFromEnv } from "./wait/retry";
+
+/** What the lifecycle needs from its host. */
+export interface Services {
+  http: HttpClient;
+  config: ConfigReader;
+  env: Env;
+  progress: Progress;
+  /** Batch calls or list pages in flight at once per set. */
+  concurrency: number;
+  /** The process-wide mass-teardown guard (one per provider process); absent: per-set limits only. */
+  guard?: TeardownGuard;
+  /** The sets this provider process knows and the jobs they hold; a teardown leaves alone what another holds. */
+  holdings?: SetHoldings;
+  /** The stack config keys that are set (namespaced), when the host can tell: typos among them fail check. */
+  configKeys?: readonly string[];
+  /** The host's marker for a value not known yet (a preview of inputs computed from other resources). */
+  isUnknown?: (value: unknown) => boolean;
+}
 
 /** Progress on the provider process's console: the engine shows a provider's stdout and stderr (the CLI since 3.146). */
 export const consoleProgress: Progress = {

@@ -9,8 +9,8 @@
  * the list holds every batch the project has kept (finished ones included), the state call's answer
  * (`{id, state}`) is documented where the list's is not, and it is what Terraform's delete reads, so its
  * "a 400 means gone" is the same conclusion. For a set of a page or more, the state calls would double or
- * triple a teardown's requests (one read before the cancel, one or more after it, per batch: issue 6's
- * benchmark measured 3,334 state calls for 1,667 cancels): it reads the list instead, 100 batches a page,
+ * triple a teardown's requests (one read before the cancel and one or more after it, per batch): it reads the
+ * list instead, 100 batches a page,
  * when that costs fewer calls than the batches it still looks for (`snapshotPaged`), and the state call
  * for the rest.
  *
@@ -25,22 +25,15 @@ import { mapConcurrent } from "../clients/http";
 import type { DliContext } from "../clients/huawei-dli";
 import type { SparkBatchSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
-import { count, type Progress } from "../wait/progress";
-import { failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, TeardownLedger } from "./teardown";
-
-export interface SparkRuntime {
-  ctx: DliContext;
-  progress: Progress;
-  /** State and cancel calls in flight at once for one set. */
-  concurrency: number;
-}
+import { count } from "../wait/progress";
+import { failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, TeardownLedger, type Runtime } from "./teardown";
 
 /**
  * The state of each of `ids` that DLI still knows (lowercase), for a set of a list page or more: the project's
  * list, newest first, or the state calls when the list is much longer than the set (see `snapshotPaged`).
  * Smaller sets: one state call per batch (`readEach`).
  */
-export async function snapshotSparkBatches(runtime: SparkRuntime, ids: readonly string[]): Promise<Map<string, string>> {
+export async function snapshotSparkBatches(runtime: Runtime<DliContext>, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length < SPARK_LIST_PAGE_SIZE) return readEach(runtime, ids);
   const snapshot = await snapshotPaged(
     {
@@ -65,13 +58,13 @@ export async function snapshotSparkBatches(runtime: SparkRuntime, ids: readonly 
 }
 
 /** One state call per batch, `concurrency` at a time. */
-async function readEach(runtime: SparkRuntime, ids: readonly string[]): Promise<Map<string, string>> {
+async function readEach(runtime: Runtime<DliContext>, ids: readonly string[]): Promise<Map<string, string>> {
   const answers = await mapConcurrent(ids, runtime.concurrency, (id) => getSparkBatchState(runtime.ctx, id));
   return new Map(answers.flatMap((a) => (a.exists ? [[a.batchId, a.state] as const] : [])));
 }
 
 /** create and adoption: every ID must name a batch DLI still knows in this project (any state). */
-export async function verifySparkBatchesExist(runtime: SparkRuntime, state: SparkBatchSetState, ids: readonly string[] = state.batchIds): Promise<void> {
+export async function verifySparkBatchesExist(runtime: Runtime<DliContext>, state: SparkBatchSetState, ids: readonly string[] = state.batchIds): Promise<void> {
   const existing = await snapshotSparkBatches(runtime, ids);
   requireAllExist(SERVICE, ids, (id) => existing.has(id), `project ${state.projectId}`);
 }
@@ -80,7 +73,7 @@ export async function verifySparkBatchesExist(runtime: SparkRuntime, state: Spar
  * Each batch's state now; gone batches are done. A small set reads batch by batch, and a batch whose state
  * could not be read fails alone; a large set reads the list, whose failure fails the teardown.
  */
-async function snapshotStates(runtime: SparkRuntime, ids: readonly string[], ledger: TeardownLedger): Promise<Map<string, string>> {
+async function snapshotStates(runtime: Runtime<DliContext>, ids: readonly string[], ledger: TeardownLedger): Promise<Map<string, string>> {
   let states = new Map<string, string>();
   if (ids.length >= SPARK_LIST_PAGE_SIZE) {
     states = await snapshotSparkBatches(runtime, ids);
@@ -98,7 +91,7 @@ async function snapshotStates(runtime: SparkRuntime, ids: readonly string[], led
  * Cancels the active batches. Returns those to wait for, with the reason of each cancel DLI refused (to be
  * confirmed by the wait).
  */
-async function cancelAll(runtime: SparkRuntime, active: string[], ledger: TeardownLedger): Promise<{ waiting: string[]; refused: Map<string, string> }> {
+async function cancelAll(runtime: Runtime<DliContext>, active: string[], ledger: TeardownLedger): Promise<{ waiting: string[]; refused: Map<string, string> }> {
   const waiting: string[] = [];
   const refused = new Map<string, string>();
   if (active.length) runtime.progress.log(`${SERVICE}: cancelling ${count(active.length)} active batches`);
@@ -116,7 +109,7 @@ async function cancelAll(runtime: SparkRuntime, active: string[], ledger: Teardo
  * or is gone. A batch whose cancel was refused and that is still active has failed.
  */
 async function awaitCancelled(
-  runtime: SparkRuntime,
+  runtime: Runtime<DliContext>,
   state: SparkBatchSetState,
   waiting: string[],
   refused: Map<string, string>,
@@ -178,7 +171,7 @@ async function awaitCancelled(
  * Resolves when every batch has; otherwise throws PartialTeardownError naming each batch that failed and
  * why, after finishing every batch it could.
  */
-export async function teardownSparkBatches(runtime: SparkRuntime, state: SparkBatchSetState, ids: readonly string[] = state.batchIds): Promise<{ done: string[] }> {
+export async function teardownSparkBatches(runtime: Runtime<DliContext>, state: SparkBatchSetState, ids: readonly string[] = state.batchIds): Promise<{ done: string[] }> {
   const ledger = new TeardownLedger(ids.length);
   const states = await snapshotStates(runtime, ids, ledger);
   const active: string[] = [];

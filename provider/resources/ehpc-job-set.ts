@@ -22,10 +22,9 @@ import {
 } from "../clients/qingcloud-ehpc";
 import type { EhpcJobSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
-import { count, type Progress } from "../wait/progress";
+import { count } from "../wait/progress";
 import {
   deleteAndConfirm,
-  failOnTimeout,
   finishTeardown,
   lookupEach,
   recheckWith,
@@ -34,23 +33,18 @@ import {
   runBatches,
   snapshotPaged,
   TeardownLedger,
+  teardownInMode,
   type BatchPlan,
+  type Runtime,
   type Snapshot,
   type SnapshotOptions,
 } from "./teardown";
-
-export interface EhpcRuntime {
-  ctx: EhpcContext;
-  progress: Progress;
-  /** Batch calls or list pages in flight at once for one set. */
-  concurrency: number;
-}
 
 /**
  * The set's jobs that exist now, with their status. A list that answers 2100 for the cluster proves nothing about
  * its jobs by itself (see `EHPC_RET.notFound`): each member is then asked for by its detail call.
  */
-export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[], options?: SnapshotOptions): Promise<Snapshot<EhpcJob>> {
+export function snapshotEhpcJobs(runtime: Runtime<EhpcContext>, ids: readonly string[], options?: SnapshotOptions): Promise<Snapshot<EhpcJob>> {
   return snapshotPaged(
     {
       pageSize: EHPC_LIST_PAGE_SIZE,
@@ -70,7 +64,7 @@ export function snapshotEhpcJobs(runtime: EhpcRuntime, ids: readonly string[], o
 }
 
 /** create and adoption: every ID must name a job of this cluster. */
-export async function verifyEhpcJobsExist(runtime: EhpcRuntime, state: EhpcJobSetState, ids: readonly string[] = state.jobIds): Promise<void> {
+export async function verifyEhpcJobsExist(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, ids: readonly string[] = state.jobIds): Promise<void> {
   const { found, containerGone } = await snapshotEhpcJobs(runtime, ids);
   requireAllExist(SERVICE, ids, (id) => found.has(id), `cluster ${state.clusterId} in zone ${state.zone}${containerGone ? " (the cluster does not exist)" : ""}`);
 }
@@ -79,7 +73,7 @@ const ended = (job: EhpcJob) => EHPC_FINAL_STATUSES.has(job.status);
 const describeJob = (job: EhpcJob | undefined) => (job ? `status ${job.status}` : "status unknown");
 
 /** Batch calls of `send`; jobs an answer left in doubt are looked at again (existence first), and resent when `needsCall`. */
-function plan(runtime: EhpcRuntime, state: EhpcJobSetState, send: BatchPlan["send"], needsCall: (job: EhpcJob) => boolean): BatchPlan {
+function plan(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, send: BatchPlan["send"], needsCall: (job: EhpcJob) => boolean): BatchPlan {
   return {
     batchSize: state.batchSize,
     concurrency: runtime.concurrency,
@@ -89,7 +83,7 @@ function plan(runtime: EhpcRuntime, state: EhpcJobSetState, send: BatchPlan["sen
 }
 
 /** Stops the jobs that have not ended, then waits until each has ended or is gone. */
-async function stopAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
+async function stopAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
   const active = [...existing.values()].filter((job) => !ended(job)).map((job) => job.jobId);
   if (active.length === 0) return;
   runtime.progress.log(`${SERVICE}: stopping ${count(active.length)} jobs that have not ended`);
@@ -104,7 +98,7 @@ async function stopAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing: M
 }
 
 /** Polls until every job stopped has ended (a final status) or is gone. */
-async function awaitStopped(runtime: EhpcRuntime, state: EhpcJobSetState, existing: Map<string, EhpcJob>, stopped: string[], ledger: TeardownLedger): Promise<void> {
+async function awaitStopped(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, stopped: string[], ledger: TeardownLedger): Promise<void> {
   const waitingFor = stopped.filter((id) => existing.has(id) && !ledger.failed.has(id));
   if (waitingFor.length === 0) return;
   await awaitAll({
@@ -134,7 +128,7 @@ async function awaitStopped(runtime: EhpcRuntime, state: EhpcJobSetState, existi
 }
 
 /** Deletes the jobs that still exist and have not failed an earlier step, then waits until the API lists none. */
-async function deleteAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
+async function deleteAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
   const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
   if (ids.length === 0) return;
   runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
@@ -153,7 +147,7 @@ async function deleteAll(runtime: EhpcRuntime, state: EhpcJobSetState, existing:
  * Resolves when every job is torn down; otherwise throws PartialTeardownError naming each job that failed
  * and why, after finishing every job it could.
  */
-export async function teardownEhpcJobs(runtime: EhpcRuntime, state: EhpcJobSetState, ids: readonly string[] = state.jobIds): Promise<{ done: string[] }> {
+export async function teardownEhpcJobs(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, ids: readonly string[] = state.jobIds): Promise<{ done: string[] }> {
   const ledger = new TeardownLedger(ids.length);
   const { found: existing, containerGone } = await snapshotEhpcJobs(runtime, ids);
   if (containerGone) {
@@ -163,20 +157,11 @@ export async function teardownEhpcJobs(runtime: EhpcRuntime, state: EhpcJobSetSt
     );
   }
   recordAlreadyGone(SERVICE, ids, (id) => existing.has(id), ledger, runtime.progress);
-
-  if (state.teardown === "stop" || state.teardown === "stop-then-delete") {
-    try {
-      await stopAll(runtime, state, existing, ledger);
-    } catch (error) {
-      // A wait timeout fails the jobs still not stopped, with their status; the ones stopped can still be deleted.
-      failOnTimeout(error, ledger, (id) => existing.get(id)?.status);
-    }
-    if (state.teardown === "stop") {
-      for (const [id, job] of existing) if (!ledger.failed.has(id) && ended(job)) ledger.done.add(id);
-    }
-  }
-  if (state.teardown === "delete" || state.teardown === "stop-then-delete") {
-    await deleteAll(runtime, state, existing, ledger);
-  }
+  await teardownInMode(state.teardown, existing, ledger, {
+    stopAll: () => stopAll(runtime, state, existing, ledger),
+    deleteAll: () => deleteAll(runtime, state, existing, ledger),
+    stopped: ended,
+    statusOf: (job) => job.status,
+  });
   return finishTeardown(SERVICE, ids, ledger, runtime.progress, state.teardown);
 }

@@ -4,7 +4,7 @@
  * Teardown = snapshot → killAll → awaitEnded → deleteAll. The snapshot pages through the cluster's
  * executions (the list counts `offset` in pages from 1). Executions that have not ended are killed one by
  * one (MRS has no batch kill), and the delete waits until every one is FINISHED, FAILED or KILLED: the
- * console deletes executions only after they end (huawei-cloud.md), and deleting a running one would
+ * console deletes executions only after they end (docs/apis.md, "MRS job executions"), and deleting a running one would
  * leave its YARN application running with nothing left to find it by. Then batch-delete in chunks.
  *
  * With `killRunning: false`, an execution that has not ended fails the teardown before anything is
@@ -41,23 +41,17 @@ import {
   snapshotPaged,
   TeardownLedger,
   type BatchPlan,
+  type Runtime,
   type Snapshot,
   type SnapshotOptions,
 } from "./teardown";
-
-export interface MrsRuntime {
-  ctx: MrsContext;
-  progress: Progress;
-  /** Kill calls, batch calls or list pages in flight at once for one set. */
-  concurrency: number;
-}
 
 /**
  * The set's executions that exist now, with their state. The list takes page numbers, not offsets, so a pass over
  * several pages cannot prove a member absent: members not seen are asked for by their detail call, and so are all
  * members when the list says the cluster does not exist (`snapshotPaged`).
  */
-export function snapshotMrsExecutions(runtime: MrsRuntime, ids: readonly string[], options?: SnapshotOptions): Promise<Snapshot<MrsExecution>> {
+export function snapshotMrsExecutions(runtime: Runtime<MrsContext>, ids: readonly string[], options?: SnapshotOptions): Promise<Snapshot<MrsExecution>> {
   return snapshotPaged(
     {
       pageSize: MRS_LIST_PAGE_SIZE,
@@ -81,7 +75,7 @@ function where(state: MrsJobExecutionSetState, clusterGone = false): string {
 }
 
 /** create and adoption: every ID must name an execution in this cluster. */
-export async function verifyMrsExecutionsExist(runtime: MrsRuntime, state: MrsJobExecutionSetState, ids: readonly string[] = state.jobIds): Promise<void> {
+export async function verifyMrsExecutionsExist(runtime: Runtime<MrsContext>, state: MrsJobExecutionSetState, ids: readonly string[] = state.jobIds): Promise<void> {
   const { found, containerGone } = await snapshotMrsExecutions(runtime, ids);
   requireAllExist(SERVICE, ids, (id) => found.has(id), where(state, containerGone));
 }
@@ -90,7 +84,7 @@ const ended = (execution: MrsExecution) => MRS_FINAL_STATES.has(execution.state)
 const describeExecution = (execution: MrsExecution | undefined) => (execution ? `state ${execution.state}` : "state unknown");
 
 /** Kills each execution that has not ended. Returns those to wait for, with the reason of each refused kill. */
-async function killAll(runtime: MrsRuntime, existing: Map<string, MrsExecution>, running: string[], ledger: TeardownLedger) {
+async function killAll(runtime: Runtime<MrsContext>, existing: Map<string, MrsExecution>, running: string[], ledger: TeardownLedger) {
   const waiting: string[] = [];
   const refused = new Map<string, string>();
   runtime.progress.log(`${SERVICE}: killing ${count(running.length)} executions that have not ended`);
@@ -108,7 +102,7 @@ async function killAll(runtime: MrsRuntime, existing: Map<string, MrsExecution>,
  * that is still running has failed, with the API's reason.
  */
 async function awaitEnded(
-  runtime: MrsRuntime,
+  runtime: Runtime<MrsContext>,
   state: MrsJobExecutionSetState,
   existing: Map<string, MrsExecution>,
   waiting: string[],
@@ -157,7 +151,7 @@ async function awaitEnded(
  * outlasts the retries on a chunk of several, the chunk may simply be above MRS's undocumented limit
  * (`batchSize` is the user's to raise), so it is halved and each half sent on its own.
  */
-async function deleteChunk(runtime: MrsRuntime, ids: string[]): Promise<BatchOutcome[]> {
+async function deleteChunk(runtime: Runtime<MrsContext>, ids: string[]): Promise<BatchOutcome[]> {
   try {
     return await batchDeleteJobExecutions(runtime.ctx, ids);
   } catch (error) {
@@ -168,7 +162,7 @@ async function deleteChunk(runtime: MrsRuntime, ids: string[]): Promise<BatchOut
 }
 
 /** Batch-deletes the executions that still exist and have not failed an earlier step, then waits until MRS shows none. */
-async function deleteAll(runtime: MrsRuntime, state: MrsJobExecutionSetState, existing: Map<string, MrsExecution>, ledger: TeardownLedger): Promise<void> {
+async function deleteAll(runtime: Runtime<MrsContext>, state: MrsJobExecutionSetState, existing: Map<string, MrsExecution>, ledger: TeardownLedger): Promise<void> {
   const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
   if (ids.length === 0) return;
   runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} executions`);
@@ -211,7 +205,7 @@ function refuseRunning(state: MrsJobExecutionSetState, ids: readonly string[], e
  * deleted; otherwise throws PartialTeardownError naming each execution that failed and why, after
  * finishing every execution it could.
  */
-export async function teardownMrsExecutions(runtime: MrsRuntime, state: MrsJobExecutionSetState, ids: readonly string[] = state.jobIds): Promise<{ done: string[] }> {
+export async function teardownMrsExecutions(runtime: Runtime<MrsContext>, state: MrsJobExecutionSetState, ids: readonly string[] = state.jobIds): Promise<{ done: string[] }> {
   const ledger = new TeardownLedger(ids.length);
   const { found: existing, containerGone } = await snapshotMrsExecutions(runtime, ids);
   if (containerGone) {

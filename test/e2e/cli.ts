@@ -91,6 +91,11 @@ export interface RunPulumiOptions {
    */
   program?: boolean;
   timeoutMs?: number;
+  /**
+   * Polled every 50 ms while the command runs; the first time it returns true, SIGINT goes to the command's
+   * process group, as Ctrl-C in a terminal would (the CLI starts its plugins in process groups of their own).
+   */
+  interruptWhen?: () => boolean;
 }
 
 /** Runs `pulumi <args>` non-interactively; resolves with its exit code and output (never rejects on a failure). */
@@ -112,12 +117,24 @@ export function runPulumi(args: readonly string[], opts: RunPulumiOptions): Prom
       if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       reject(new Error(`pulumi ${args.join(" ")} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    child.on("error", (err) => {
+    const { interruptWhen } = opts;
+    const poller =
+      interruptWhen &&
+      setInterval(() => {
+        if (!interruptWhen()) return;
+        clearInterval(poller);
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGINT");
+      }, 50);
+    const done = () => {
       clearTimeout(timer);
+      if (poller) clearInterval(poller);
+    };
+    child.on("error", (err) => {
+      done();
       reject(err);
     });
     child.on("close", (code) => {
-      clearTimeout(timer);
+      done();
       resolve({ code, stdout, stderr });
     });
   });

@@ -56,8 +56,11 @@ async function main() {
   );
 
   const child = spawn("pulumi", [...pulumiArgs, `--client=127.0.0.1:${port}`], { cwd: process.cwd(), stdio: "inherit" });
-  // A signal meant for the command (a test interrupting `pulumi destroy`) goes to the CLI, which then cancels.
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+  // Ctrl-C reaches the whole process group, the CLI included, which then cancels: this process only stays alive
+  // to serve the program (forwarding it would make a second SIGINT, which the CLI takes as "terminate now").
+  // SIGTERM, sent to this process alone, is passed on.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => child.kill("SIGTERM"));
   const { code, signal } = await new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (c, s) => resolve({ code: c, signal: s }));

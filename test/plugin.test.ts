@@ -279,6 +279,13 @@ describe("the schema", () => {
     expect(() => pulumiType("mode", z.enum(["fast", "slow"]))).toThrow(/mode converts to .*"enum":\["fast","slow"\]/);
   });
 
+  test("the README's route-move table names each kind's two type tokens as they are", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| [^|]+ \| `(pulumi-nodejs:dynamic\/jobsets:\w+)` \| `(jobsets:\w+:\w+)` \|$/gm)].map((m) => [m[1], m[2]]);
+    const expected = Object.entries(RESOURCE_TYPES).map(([token, typeName]) => [`pulumi-nodejs:dynamic/jobsets:${typeName}`, token]);
+    expect(rows.sort()).toEqual(expected.sort());
+  });
+
   test("outputs are exactly the ones the TypeScript SDK declares", () => {
     const classes: Record<string, [string, string]> = {
       [FLINK]: ["dli.ts", "FlinkJobSet"],

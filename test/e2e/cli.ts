@@ -96,6 +96,8 @@ export interface RunPulumiOptions {
    * process group, as Ctrl-C in a terminal would (the CLI starts its plugins in process groups of their own).
    */
   interruptWhen?: () => boolean;
+  /** How many SIGINTs, 200 ms apart (default 1: the CLI cancels; a second one makes it terminate at once). */
+  interrupts?: number;
 }
 
 /** Runs `pulumi <args>` non-interactively; resolves with its exit code and output (never rejects on a failure). */
@@ -118,15 +120,22 @@ export function runPulumi(args: readonly string[], opts: RunPulumiOptions): Prom
       reject(new Error(`pulumi ${args.join(" ")} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const { interruptWhen } = opts;
+    let interruptsLeft = opts.interrupts ?? 1;
+    let interrupter: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGINT");
+      if (--interruptsLeft > 0) interrupter = setTimeout(interrupt, 200);
+    };
     const poller =
       interruptWhen &&
       setInterval(() => {
         if (!interruptWhen()) return;
         clearInterval(poller);
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGINT");
+        interrupt();
       }, 50);
     const done = () => {
       clearTimeout(timer);
+      clearTimeout(interrupter);
       if (poller) clearInterval(poller);
     };
     child.on("error", (err) => {

@@ -46,7 +46,7 @@ export class ScenarioStack {
   }
 
   /** `pulumi <args> --stack <name>`; `program` when the command runs the program (preview, up). */
-  run(args: string[], opts: { program?: boolean } & Pick<RunPulumiOptions, "interruptWhen" | "timeoutMs"> = {}): Promise<PulumiResult> {
+  run(args: string[], opts: { program?: boolean } & Pick<RunPulumiOptions, "interruptWhen" | "interrupts" | "timeoutMs"> = {}): Promise<PulumiResult> {
     return runPulumi([...args, "--stack", this.name], { cwd: this.dir, env: this.sandbox.env, ...opts });
   }
 
@@ -54,7 +54,7 @@ export class ScenarioStack {
     return this.run(["up", "--yes", "--skip-preview"], { program: true });
   }
 
-  destroy(opts: Pick<RunPulumiOptions, "interruptWhen"> = {}): Promise<PulumiResult> {
+  destroy(opts: Pick<RunPulumiOptions, "interruptWhen" | "interrupts"> = {}): Promise<PulumiResult> {
     return this.run(["destroy", "--yes", "--skip-preview"], opts);
   }
 

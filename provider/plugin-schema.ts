@@ -274,6 +274,8 @@ interface ResourceDoc {
   requiredInputs: string[];
   /** Outputs always set (the rest are set only when given or configured). */
   required: string[];
+  /** Outputs of this kind only, beside `jobStatuses`, which every kind has. */
+  outputsOnly?: Record<string, PropertySpec>;
 }
 
 const RESOURCES: Record<ResourceToken, ResourceDoc> = {
@@ -286,6 +288,17 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
     fields: flinkArgsShape,
     requiredInputs: ["jobIds"],
     required: ["jobIds", "projectId", "endpoint", "teardown", "triggerSavepoint", "batchSize", "waitTimeoutSeconds"],
+    outputsOnly: {
+      savepoints: {
+        type: "object",
+        additionalProperties: STRING,
+        secret: true,
+        description:
+          "The savepoints taken when the last update stopped the jobs it removed from the set (`triggerSavepoint`, " +
+          'teardown `"stop"` or `"stop-then-delete"`): job ID → the savepoint path as DLI gives it, or an empty string when ' +
+          "DLI named none. A secret, since it names jobs. Set by such an update only; a later update or a refresh drops it.",
+      },
+    },
   },
   "jobsets:dli:SparkBatchSet": {
     description:
@@ -354,6 +367,7 @@ function resourceSpec(doc: ResourceDoc): ResourceSpec {
     ...STRING_LIST,
     description: "The last status seen of each job, in the order of the job IDs: filled in by `pulumi refresh` and by an import.",
   };
+  Object.assign(properties, doc.outputsOnly);
   return { description: doc.description, inputProperties, requiredInputs: doc.requiredInputs, properties, required: doc.required };
 }
 

@@ -38,10 +38,18 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /**
+   * The savepoints taken when the last update stopped the jobs it removed from the set (`triggerSavepoint`, teardown
+   * "stop" or "stop-then-delete"): job ID → the savepoint path DLI gave, or "" when DLI named none. Always a secret
+   * (it names jobs, and the provider cannot tell whether `jobIds` was one). Set by such an update only; a later update
+   * or a refresh drops it. A destroy prints the paths instead (`dli-flink: job 268435 savepoint obs://…`).
+   */
+  declare readonly savepoints: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: FlinkJobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       jobStatuses: undefined,
+      savepoints: undefined,
       projectId: undefined,
       region: undefined,
       endpoint: undefined,

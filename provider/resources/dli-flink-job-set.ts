@@ -7,7 +7,12 @@
  * from a listing that cannot have moved or by its detail call (`snapshotPaged`), or, in "stop" mode, listed in a
  * status known to be stopped (`FLINK_STOPPED_STATUSES`). Any other status, known or not, may be running: it is
  * sent a stop and waited for.
+ *
+ * With `triggerSavepoint`, each job our stop stopped is then read once by its detail call, before any delete, to
+ * say where its savepoint went (`readSavepoints`): the path is printed, and an update reports it in the set's
+ * `savepoints` output (`savepointOutputs`).
  */
+import { mapConcurrent, type BatchOutcome } from "../clients/http";
 import {
   batchDeleteFlinkJobs,
   batchStopFlinkJobs,
@@ -30,6 +35,7 @@ import {
   finishTeardown,
   lookupEach,
   recheckWith,
+  reasonOf,
   recordAlreadyGone,
   requireAllExist,
   runBatches,
@@ -89,8 +95,12 @@ function plan(runtime: FlinkRuntime, state: FlinkJobSetState, send: BatchPlan["s
 
 const describeJob = (job: FlinkJob | undefined) => (job ? `status ${job.status}` : "status unknown");
 
-/** Stops every job that may be running, then waits until each is in a stopped status or gone. */
-async function stopAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger): Promise<void> {
+/**
+ * Stops every job that may be running, then waits until each is in a stopped status or gone. With
+ * `triggerSavepoint`, then says where the savepoint of each job the stop stopped went (into `savepoints`), also when
+ * the wait timed out on others: before any delete, since a deleted job's detail, and the path with it, is gone.
+ */
+async function stopAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger, savepoints: FlinkSavepoint[]): Promise<void> {
   const running = [...existing.values()].filter((job) => flinkMayRun(job.status)).map((job) => job.jobId);
   const stop = plan(runtime, state, (ids) => batchStopFlinkJobs(runtime.ctx, ids, state.triggerSavepoint), (job) => flinkMayRun(job.status));
   if (running.length) {
@@ -100,8 +110,20 @@ async function stopAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing:
     existing.delete(jobId);
     ledger.done.add(jobId);
   };
-  await runBatches(stop, running, ledger, () => {}, gone);
-  await awaitStopped(runtime, state, existing, ledger, stop);
+  // The jobs DLI accepted a stop for (not those it answered "not running"): those a savepoint was asked for.
+  const stopped = new Set<string>();
+  const accepted = (jobId: string, answer: BatchOutcome) => {
+    if (answer.outcome === "done") stopped.add(jobId);
+  };
+  try {
+    await runBatches(stop, running, ledger, accepted, gone);
+    await awaitStopped(runtime, state, existing, ledger, stop, accepted);
+  } finally {
+    if (state.triggerSavepoint) {
+      const savepointed = [...stopped].filter((id) => !ledger.failed.has(id) && FLINK_STOPPED_STATUSES.has(existing.get(id)?.status ?? ""));
+      savepoints.push(...(await readSavepoints(runtime, savepointed)));
+    }
+  }
 }
 
 /**
@@ -109,7 +131,14 @@ async function stopAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing:
  * was answered (a lost answer, an API restart, a status we do not know) gets one more stop; one whose stop failed
  * (job_cancel_fail) after that has failed.
  */
-async function awaitStopped(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger, stop: BatchPlan): Promise<void> {
+async function awaitStopped(
+  runtime: FlinkRuntime,
+  state: FlinkJobSetState,
+  existing: Map<string, FlinkJob>,
+  ledger: TeardownLedger,
+  stop: BatchPlan,
+  accepted: (jobId: string, answer: BatchOutcome) => void,
+): Promise<void> {
   const waitingFor = [...existing.values()].filter((job) => !FLINK_STOPPED_STATUSES.has(job.status) && !ledger.failed.has(job.jobId)).map((job) => job.jobId);
   if (waitingFor.length === 0) return;
   const restopped = new Set<string>();
@@ -148,7 +177,7 @@ async function awaitStopped(runtime: FlinkRuntime, state: FlinkJobSetState, exis
       }
       if (restop.length) {
         for (const id of restop) restopped.add(id);
-        await runBatches(stop, restop, ledger, () => {}, (id) => {
+        await runBatches(stop, restop, ledger, accepted, (id) => {
           existing.delete(id);
           ledger.done.add(id);
         });
@@ -175,17 +204,23 @@ async function deleteAll(runtime: FlinkRuntime, state: FlinkJobSetState, existin
 
 /**
  * Tears down `ids` (all of a set on delete, the removed ones on update) with the set's teardown mode.
- * Resolves when every job is torn down; otherwise throws PartialTeardownError naming each job that
- * failed and why, after finishing every job it could.
+ * Resolves when every job is torn down, with the savepoints its stops took and the outputs an update records for
+ * them (`savepointOutputs`); otherwise throws PartialTeardownError naming each job that failed and why, after
+ * finishing every job it could.
  */
-export async function teardownFlinkJobs(runtime: FlinkRuntime, state: FlinkJobSetState, ids: readonly string[] = state.jobIds): Promise<{ done: string[] }> {
+export async function teardownFlinkJobs(
+  runtime: FlinkRuntime,
+  state: FlinkJobSetState,
+  ids: readonly string[] = state.jobIds,
+): Promise<{ done: string[]; savepoints: FlinkSavepoint[]; outputs: Record<string, unknown> }> {
   const ledger = new TeardownLedger(ids.length);
   const existing = await snapshotFlinkJobs(runtime, ids);
   recordAlreadyGone(SERVICE, ids, (id) => existing.has(id), ledger, runtime.progress);
+  const savepoints: FlinkSavepoint[] = [];
 
   if (state.teardown === "stop" || state.teardown === "stop-then-delete") {
     try {
-      await stopAll(runtime, state, existing, ledger);
+      await stopAll(runtime, state, existing, ledger, savepoints);
     } catch (error) {
       // A wait timeout fails the jobs still not stopped, with their status; those stopped can still be deleted.
       failOnTimeout(error, ledger, (id) => existing.get(id)?.status);
@@ -199,5 +234,52 @@ export async function teardownFlinkJobs(runtime: FlinkRuntime, state: FlinkJobSe
     await deleteAll(runtime, state, existing, ledger);
   }
 
-  return finishTeardown(SERVICE, ids, ledger, runtime.progress, state.teardown);
+  const { done } = finishTeardown(SERVICE, ids, ledger, runtime.progress, state.teardown);
+  return { done, savepoints, outputs: savepointOutputs(savepoints) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Savepoints
+
+/** Where the savepoint of a job our stop stopped went: `path` null when the API named none. */
+export interface FlinkSavepoint {
+  jobId: string;
+  path: string | null;
+}
+
+/**
+ * Reads the detail of each job stopped with a savepoint and says, job by job, where the savepoint went. The read only
+ * reports: a failed one is a warning, never a failure of the teardown, whose stop the API has already confirmed.
+ */
+async function readSavepoints(runtime: FlinkRuntime, ids: readonly string[]): Promise<FlinkSavepoint[]> {
+  return mapConcurrent(ids, runtime.concurrency, async (jobId): Promise<FlinkSavepoint> => {
+    const taken = `${SERVICE}: job ${jobId} stopped with a savepoint`;
+    let job: FlinkJob | undefined;
+    try {
+      job = await getFlinkJob(runtime.ctx, jobId);
+    } catch (error) {
+      runtime.progress.warn(`${taken}; reading where it went failed: ${reasonOf(error)}`);
+      return { jobId, path: null };
+    }
+    if (!job) runtime.progress.warn(`${taken}; the job was gone before its savepoint path could be read`);
+    else if (job.savepointPath) runtime.progress.log(`${SERVICE}: job ${jobId} savepoint ${job.savepointPath}`);
+    else runtime.progress.log(`${taken}; the API named no path for it`);
+    return { jobId, path: job?.savepointPath ?? null };
+  });
+}
+
+/** Pulumi's marker of a secret value on the wire (`specialSigKey` and `specialSecretSig` of @pulumi/pulumi's runtime/rpc). */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * The outputs an update reports for the jobs it stopped with a savepoint: `savepoints`, job ID → path ("" when the API
+ * named none), or nothing when it stopped none that way. Always a secret, whatever the set's IDs: both hosts hand the
+ * provider its inputs with secrets stripped, so it cannot tell whether `jobIds` was one, and the engine keeps an output
+ * secret only when the input of the same name was; this one names the jobs (as keys, and often in the paths).
+ */
+export function savepointOutputs(savepoints: readonly FlinkSavepoint[]): Record<string, unknown> {
+  if (savepoints.length === 0) return {};
+  const value = Object.fromEntries(savepoints.map((savepoint) => [savepoint.jobId, savepoint.path ?? ""]));
+  return { savepoints: { [SECRET_SIG_KEY]: SECRET_SIG, value } };
 }

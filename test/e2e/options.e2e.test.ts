@@ -3,11 +3,9 @@
 // a stack of test/e2e/program against one emulator, checked from the emulator's jobs and request log and the state.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { type Emulator, startEmulator } from "../../emulator";
-import { DEFAULT_PROJECT_ID, FLINK, emulatorEnv } from "../helpers/jobsets";
-import { type CliSandbox, cliSandbox, requireCli } from "./cli";
-import { ScenarioStack, markerCall, scenarioProject } from "./scenarios";
+import { expect, test } from "vitest";
+import { DEFAULT_PROJECT_ID, FLINK } from "../helpers/jobsets";
+import { ScenarioStack, markerCall, scenarioSuite } from "./scenarios";
 import { expectOk, jobSets } from "./workspace";
 
 const PROJECT = DEFAULT_PROJECT_ID;
@@ -16,28 +14,13 @@ const CHANGING_OPS = /\.(stop|delete|deleteOne|batchDelete|cancel|kill)$/;
 /** A stop the engine has time to overlap with other work, were the deletes not ordered. */
 const SLOW_STOP_MS = 1_500;
 
-let emu: Emulator;
-let sandbox: CliSandbox;
-let dir: string;
+const suite = scenarioSuite();
 
-const flinkStatus = (id: string) => emu.flinkJobs(PROJECT).find((job) => job.jobId === id)?.status;
-const callsNaming = (ids: string[]) => emu.calls((call) => CHANGING_OPS.test(call.op) && ids.some((id) => call.body.includes(id)));
-
-beforeAll(async () => {
-  requireCli();
-  emu = await startEmulator();
-  sandbox = cliSandbox(emulatorEnv(emu));
-  dir = scenarioProject(sandbox);
-});
-
-afterAll(async () => {
-  await emu?.close();
-  sandbox?.dispose();
-});
+const callsNaming = (ids: string[]) => suite.emu.calls((call) => CHANGING_OPS.test(call.op) && ids.some((id) => call.body.includes(id)));
 
 test("protect: the engine refuses the destroy and the jobs stay", async () => {
-  const ids = emu.seedFlinkJobs(PROJECT, [{ name: "protected-1" }, { name: "protected-2" }]);
-  const stack = await ScenarioStack.init("protect", dir, sandbox, emu, {
+  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: "protected-1" }, { name: "protected-2" }]);
+  const stack = await ScenarioStack.init(suite, "protect", {
     sets: [{ kind: "dli.FlinkJobSet", name: "guarded", args: { jobIds: ids }, opts: { protect: true } }],
   });
   expectOk(await stack.up());
@@ -46,7 +29,7 @@ test("protect: the engine refuses the destroy and the jobs stay", async () => {
   expect(result.code).not.toBe(0);
   expect(`${result.stdout}${result.stderr}`).toMatch(/protected/);
   expect(callsNaming(ids)).toEqual([]);
-  expect(ids.map(flinkStatus)).toEqual(["job_running", "job_running"]);
+  expect(ids.map(suite.flinkStatus)).toEqual(["job_running", "job_running"]);
   const { deployment } = await stack.export();
   const [set] = jobSets(deployment);
   expect(set?.protect).toBe(true);
@@ -54,8 +37,8 @@ test("protect: the engine refuses the destroy and the jobs stay", async () => {
 });
 
 test("retainOnDelete: the set leaves the state and its jobs stay", async () => {
-  const ids = emu.seedFlinkJobs(PROJECT, [{ name: "retained-1" }, { name: "retained-2" }]);
-  const stack = await ScenarioStack.init("retain", dir, sandbox, emu, {
+  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: "retained-1" }, { name: "retained-2" }]);
+  const stack = await ScenarioStack.init(suite, "retain", {
     sets: [{ kind: "dli.FlinkJobSet", name: "kept", args: { jobIds: ids }, opts: { retainOnDelete: true } }],
   });
   expectOk(await stack.up());
@@ -63,72 +46,72 @@ test("retainOnDelete: the set leaves the state and its jobs stay", async () => {
   const result = await stack.destroy();
   expectOk(result);
   expect(callsNaming(ids)).toEqual([]);
-  expect(ids.map(flinkStatus)).toEqual(["job_running", "job_running"]);
+  expect(ids.map(suite.flinkStatus)).toEqual(["job_running", "job_running"]);
   const { deployment } = await stack.export();
   expect(deployment.resources ?? []).toEqual([]);
 });
 
 test("dependsOn: the set is created after what it depends on and torn down before it", async () => {
-  const ids = emu.seedFlinkJobs(PROJECT, [
+  const ids = suite.emu.seedFlinkJobs(PROJECT, [
     { name: "ordered-1", stopDelayMs: SLOW_STOP_MS },
     { name: "ordered-2", stopDelayMs: SLOW_STOP_MS },
   ]);
-  const stack = await ScenarioStack.init("ordering", dir, sandbox, emu, {
+  const stack = await ScenarioStack.init(suite, "ordering", {
     markers: [{ name: "queue" }],
     sets: [{ kind: "dli.FlinkJobSet", name: "on-queue", args: { jobIds: ids, teardown: "stop-then-delete" }, dependsOn: ["queue"] }],
   });
-  emu.resetCalls();
+  suite.emu.resetCalls();
   expectOk(await stack.up());
-  const created = markerCall(emu, "queue", "create");
-  const firstSetCall = emu.calls({ service: "dli-flink" })[0];
+  const created = markerCall(suite.emu, "queue", "create");
+  const firstSetCall = suite.emu.calls({ service: "dli-flink" })[0];
   expect(created && firstSetCall && created.seq < firstSetCall.seq, "the queue is created before the set checks its jobs").toBe(true);
 
-  emu.resetCalls();
+  suite.emu.resetCalls();
   expectOk(await stack.destroy());
-  const deleted = markerCall(emu, "queue", "delete");
-  const setCalls = emu.calls({ service: "dli-flink" });
+  const deleted = markerCall(suite.emu, "queue", "delete");
+  const setCalls = suite.emu.calls({ service: "dli-flink" });
   expect(setCalls.map((call) => call.op)).toContain("flink.delete");
   // Every request of the set's teardown (the stop, the polls until stopped, the delete, its confirmation) came
   // before the queue's delete, although the stop alone takes SLOW_STOP_MS.
   expect(deleted, "the queue's delete").toBeDefined();
   expect(setCalls.filter((call) => call.seq > deleted!.seq)).toEqual([]);
   expect(deleted!.at - setCalls[0].at).toBeGreaterThanOrEqual(SLOW_STOP_MS);
-  expect(ids.map(flinkStatus)).toEqual([undefined, undefined]);
+  expect(ids.map(suite.flinkStatus)).toEqual([undefined, undefined]);
 });
 
 test("a preview whose job IDs come from another resource's output: no failure, no request", async () => {
-  const ids = emu.seedFlinkJobs(PROJECT, [{ name: "late-1" }, { name: "late-2" }]);
-  const stack = await ScenarioStack.init("unknown-ids", dir, sandbox, emu, {
+  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: "late-1" }, { name: "late-2" }]);
+  const stack = await ScenarioStack.init(suite, "unknown-ids", {
     markers: [{ name: "source", jobIds: ids }],
     sets: [{ kind: "dli.FlinkJobSet", name: "from-source", args: {}, idsFrom: "source" }],
   });
-  emu.resetCalls();
+  suite.emu.resetCalls();
   const preview = await stack.run(["preview"], { program: true });
   expectOk(preview);
   expect(preview.stdout).toMatch(/\+ 3 to create/);
-  expect(emu.calls()).toEqual([]);
+  expect(suite.emu.calls()).toEqual([]);
 
   expectOk(await stack.up());
   const { deployment } = await stack.export();
   expect(jobSets(deployment).map((r) => r.outputs?.jobIds)).toEqual([ids]);
-  emu.resetCalls();
+  suite.emu.resetCalls();
   expectOk(await stack.destroy());
-  expect(ids.map(flinkStatus)).toEqual([undefined, undefined]);
+  expect(ids.map(suite.flinkStatus)).toEqual([undefined, undefined]);
   // The output dependency orders the deletes as dependsOn would.
-  const lastSetCall = emu.calls({ service: "dli-flink" }).at(-1);
-  expect(lastSetCall && lastSetCall.seq < (markerCall(emu, "source", "delete")?.seq ?? 0)).toBe(true);
+  const lastSetCall = suite.emu.calls({ service: "dli-flink" }).at(-1);
+  expect(lastSetCall && lastSetCall.seq < (markerCall(suite.emu, "source", "delete")?.seq ?? 0)).toBe(true);
 });
 
 test("job IDs given as secrets are ciphertext in the state file, and the destroy still tears them down", async () => {
-  const ids = emu.seedFlinkJobs(PROJECT, [{ name: "secret-1" }, { name: "secret-2" }]);
-  const stack = await ScenarioStack.init("secret-ids", dir, sandbox, emu, {
+  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: "secret-1" }, { name: "secret-2" }]);
+  const stack = await ScenarioStack.init(suite, "secret-ids", {
     sets: [{ kind: "dli.FlinkJobSet", name: "hidden", args: {}, idsFromSecretConfig: "hiddenIds" }],
   });
   expectOk(await stack.run(["config", "set", "--secret", "hiddenIds", JSON.stringify(ids)]));
   expectOk(await stack.up());
 
   // Nowhere in the state: not in the set's inputs or outputs, not in the default provider's copy of the config.
-  const stateFile = fs.readFileSync(path.join(sandbox.backendDir, ".pulumi", "stacks", "jobsets-e2e", "secret-ids.json"), "utf8");
+  const stateFile = fs.readFileSync(path.join(suite.sandbox.backendDir, ".pulumi", "stacks", "jobsets-e2e", "secret-ids.json"), "utf8");
   const { deployment, text } = await stack.export();
   for (const stored of [stateFile, text]) {
     for (const id of ids) expect(stored).not.toContain(id);
@@ -143,5 +126,5 @@ test("job IDs given as secrets are ciphertext in the state file, and the destroy
   expect(jobSets(shown.deployment)[0].outputs?.jobIds).toMatchObject({ plaintext: JSON.stringify(ids) });
 
   expectOk(await stack.destroy());
-  expect(ids.map(flinkStatus)).toEqual([undefined, undefined]);
+  expect(ids.map(suite.flinkStatus)).toEqual([undefined, undefined]);
 });

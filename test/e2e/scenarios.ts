@@ -3,9 +3,11 @@
  * project copy per file, one stack per scenario, all on the sandbox's file backend.
  */
 import * as path from "node:path";
-import type { Emulator, RecordedCall } from "../../emulator";
+import { afterAll, beforeAll } from "vitest";
+import { type Emulator, type RecordedCall, startEmulator } from "../../emulator";
+import { DEFAULT_PROJECT_ID, emulatorEnv } from "../helpers/jobsets";
 import type { MarkerDeclaration, SetDeclaration } from "./program/scenario";
-import { type CliSandbox, type PulumiResult, type RunPulumiOptions, runPulumi } from "./cli";
+import { type CliSandbox, type PulumiResult, type RunPulumiOptions, cliSandbox, requireCli, runPulumi } from "./cli";
 import { copyProject, expectOk, exportStack, linkDependencies } from "./workspace";
 
 export type { MarkerDeclaration, SetDeclaration };
@@ -26,17 +28,11 @@ export class ScenarioStack {
     private readonly sandbox: CliSandbox,
   ) {}
 
-  /** `pulumi stack init` and the scenario's config. */
-  static async init(
-    name: string,
-    dir: string,
-    sandbox: CliSandbox,
-    emu: Emulator,
-    scenario: { markers?: MarkerDeclaration[]; sets: SetDeclaration[] },
-  ): Promise<ScenarioStack> {
-    const stack = new ScenarioStack(name, dir, sandbox);
-    expectOk(await runPulumi(["stack", "init", name], { cwd: dir, env: sandbox.env }));
-    await stack.configure(emu, scenario);
+  /** `pulumi stack init` on the suite's project, and the scenario's config. */
+  static async init(suite: ScenarioSuite, name: string, scenario: { markers?: MarkerDeclaration[]; sets: SetDeclaration[] }): Promise<ScenarioStack> {
+    const stack = new ScenarioStack(name, suite.dir, suite.sandbox);
+    expectOk(await runPulumi(["stack", "init", name], { cwd: suite.dir, env: suite.sandbox.env }));
+    await stack.configure(suite.emu, scenario);
     return stack;
   }
 
@@ -66,4 +62,34 @@ export class ScenarioStack {
 /** The request a marker sent for `event` (create or delete), from the emulator's log. */
 export function markerCall(emu: Emulator, marker: string, event: "create" | "delete"): RecordedCall | undefined {
   return emu.calls({ op: "unknown" }).find((call) => call.path === `/__e2e/${encodeURIComponent(marker)}/${event}`);
+}
+
+export interface ScenarioSuite {
+  emu: Emulator;
+  sandbox: CliSandbox;
+  /** The copy of the scenario program every stack of the file uses. */
+  dir: string;
+  /** A Flink job's status in the default project, undefined once it is gone. */
+  flinkStatus(id: string): string | undefined;
+}
+
+/**
+ * One emulator, one CLI sandbox and one copy of the scenario program for a test file: set up before its tests,
+ * removed after them. The fields are filled in by the time a test runs.
+ */
+export function scenarioSuite(): ScenarioSuite {
+  const suite = {
+    flinkStatus: (id: string) => suite.emu.flinkJobs(DEFAULT_PROJECT_ID).find((job) => job.jobId === id)?.status,
+  } as ScenarioSuite;
+  beforeAll(async () => {
+    requireCli();
+    suite.emu = await startEmulator();
+    suite.sandbox = cliSandbox(emulatorEnv(suite.emu));
+    suite.dir = scenarioProject(suite.sandbox);
+  });
+  afterAll(async () => {
+    await suite.emu?.close();
+    suite.sandbox?.dispose();
+  });
+  return suite;
 }

@@ -6,25 +6,10 @@ import { describe, expect } from "vitest";
 import type { Emulator } from "../emulator";
 import { Stack } from "./harness/engine";
 import { startProvider, urn } from "./harness/provider-host";
-import {
-  DEFAULT_PROJECT_ID,
-  PROGRAM_DIR,
-  PROJECT,
-  ehpcSet,
-  emulatorEnv,
-  flinkSet,
-  mrsSet,
-  program,
-  sparkSet,
-  test,
-  type Declaration,
-} from "./helpers/jobsets";
+import { PROGRAM_DIR, PROJECT, emulatorEnv, flinkSet, mrsSet, program, test } from "./helpers/jobsets";
+import { CLUSTER, P, TEST_KINDS } from "./helpers/kinds";
 
-const P = DEFAULT_PROJECT_ID;
-const CLUSTER = "b5c1d3e2-8f4a-4c6b-9d2e-0a1b2c3d4e5f";
 const OTHER_CLUSTER = "c6d2e4f3-9a5b-4d7c-8e3f-1b2c3d4e5f60";
-const ZONE = "pek3";
-const EHPC_CLUSTER = "ehpc-k8s00001";
 
 /** Every request that stops, cancels, kills or deletes a job: none may be sent by a change that keeps the jobs. */
 const TEARDOWN_OPS = new Set(["flink.stop", "flink.delete", "flink.deleteOne", "spark.cancel", "mrs.kill", "mrs.batchDelete", "ehpc.stop", "ehpc.delete"]);
@@ -37,46 +22,11 @@ function teardownCalls(emu: Emulator): string[] {
 const written = (emu: Emulator) => emu.urlFor("127.0.0.1");
 const respelled = (emu: Emulator) => emu.urlFor("localhost");
 
-interface KindCase {
-  name: string;
-  seed(emu: Emulator, n: number): string[];
-  declare(name: string, ids: string[], extra?: Record<string, unknown>): Declaration;
-  /** The jobs still running (or listed, where a teardown deletes). */
-  alive(emu: Emulator): string[];
-}
-
-const kinds: KindCase[] = [
-  {
-    name: "DLI Flink",
-    seed: (emu, n) => emu.seedFlinkJobs(P, Array.from({ length: n }, () => ({}))),
-    declare: (name, ids, extra) => flinkSet(name, { jobIds: ids, ...extra }),
-    alive: (emu) => emu.flinkJobs(P).map((j) => j.jobId),
-  },
-  {
-    name: "DLI Spark",
-    seed: (emu, n) => emu.seedSparkBatches(P, Array.from({ length: n }, () => ({ state: "running" }))),
-    declare: (name, ids, extra) => sparkSet(name, { batchIds: ids, ...extra }),
-    alive: (emu) => emu.sparkBatches(P).filter((b) => b.state === "running").map((b) => b.id),
-  },
-  {
-    name: "MRS",
-    seed: (emu, n) => emu.seedMrsJobs(P, CLUSTER, Array.from({ length: n }, () => ({ state: "RUNNING" as const }))),
-    declare: (name, ids, extra) => mrsSet(name, { clusterId: CLUSTER, jobIds: ids, ...extra }),
-    alive: (emu) => emu.mrsJobs(P, CLUSTER).map((j) => j.jobId),
-  },
-  {
-    name: "QingCloud EHPC",
-    seed: (emu, n) => emu.seedEhpcJobs(ZONE, EHPC_CLUSTER, Array.from({ length: n }, () => ({ status: "running" as const }))),
-    declare: (name, ids, extra) => ehpcSet(name, { clusterId: EHPC_CLUSTER, zone: ZONE, jobIds: ids, ...extra }),
-    alive: (emu) => emu.ehpcJobs(ZONE, EHPC_CLUSTER).map((j) => j.jobId),
-  },
-];
-
 // The emulator answers on 127.0.0.1 and ::1 alike, so `localhost` reaches it wherever it resolves.
 // (Its `url`, which the provider host's environment points at, is the 127.0.0.1 spelling.)
 test.override({ emulatorOptions: { host: "localhost", stopDelayMs: 50 } });
 
-for (const kind of kinds) {
+for (const kind of TEST_KINDS) {
   describe(kind.name, () => {
     test("an endpoint respelled (127.0.0.1 → localhost, same port) is an update in place: no teardown request", async ({ emu, stack }) => {
       const ids = kind.seed(emu, 2);

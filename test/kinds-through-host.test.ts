@@ -5,23 +5,8 @@
 import { describe, expect } from "vitest";
 import type { Emulator, RecordedCall } from "../emulator";
 import { Stack } from "./harness/engine";
-import {
-  DEFAULT_ACCESS_KEY,
-  DEFAULT_PROJECT_ID,
-  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-  ehpcSet,
-  failure,
-  mrsSet,
-  program,
-  sparkSet,
-  test,
-  type Declaration,
-} from "./helpers/jobsets";
-
-const P = DEFAULT_PROJECT_ID;
-const CLUSTER = "b5c1d3e2-8f4a-4c6b-9d2e-0a1b2c3d4e5f";
-const ZONE = "pek3";
-const EHPC_CLUSTER = "ehpc-k8s00001";
+import { DEFAULT_ACCESS_KEY, DEFAULT_QINGCLOUD_ACCESS_KEY_ID, failure, program, test, type Declaration } from "./helpers/jobsets";
+import { CLUSTER, EHPC_CLUSTER, EHPC_KIND, MRS_KIND, P, SPARK_KIND, ZONE } from "./helpers/kinds";
 
 /** What differs between kinds; every test below runs once per kind. */
 interface KindSpec {
@@ -52,13 +37,13 @@ interface KindSpec {
 
 const kinds: KindSpec[] = [
   {
-    name: "DLI Spark",
+    name: SPARK_KIND.name,
     seed: (emu) => {
       const [a, b, ended] = emu.seedSparkBatches(P, [{ state: "running" }, { state: "starting" }, { state: "Success" }]);
       const [outsider] = emu.seedSparkBatches(P, [{ state: "running" }]);
       return { members: [a!, b!, ended!], ended: ended!, outsider: outsider! };
     },
-    declare: (ids) => sparkSet("batches", { batchIds: ids }),
+    declare: (ids) => SPARK_KIND.declare("batches", ids),
     path: ["spark.state", "spark.cancel", "spark.state"],
     readOps: ["spark.state", "spark.detail", "spark.list"],
     rerunReads: ["spark.state"],
@@ -79,20 +64,20 @@ const kinds: KindSpec[] = [
     },
   },
   {
-    name: "MRS",
+    name: MRS_KIND.name,
     seed: (emu) => {
       const [a, b, ended] = emu.seedMrsJobs(P, CLUSTER, [{ state: "RUNNING" }, { state: "ACCEPTED" }, { state: "FINISHED" }]);
       const [outsider] = emu.seedMrsJobs(P, CLUSTER, [{ state: "RUNNING" }]);
       return { members: [a!, b!, ended!], ended: ended!, outsider: outsider! };
     },
-    declare: (ids) => mrsSet("executions", { clusterId: CLUSTER, jobIds: ids }),
+    declare: (ids) => MRS_KIND.declare("executions", ids),
     path: ["mrs.list", "mrs.kill", "mrs.list", "mrs.batchDelete", "mrs.list"],
     readOps: ["mrs.list", "mrs.detail"],
     rerunReads: ["mrs.list"],
     failOp: "mrs.batchDelete",
     transientOp: "mrs.batchDelete",
     transientFault: { status: 500 }, // 0161: "Failed to delete jobs in batches" (the seed's "success" slip)
-    alive: (emu) => emu.mrsJobs(P, CLUSTER).map((j) => j.jobId),
+    alive: MRS_KIND.alive,
     signedBy: DEFAULT_ACCESS_KEY,
     wrongKey: { HW_SECRET_KEY: "wrong-secret-key-000000000000000000000001" },
     wrongKeyMessage: /mrs.*\(HTTP 401 APIG\.0301\).*Check the credentials/s,
@@ -106,20 +91,20 @@ const kinds: KindSpec[] = [
     },
   },
   {
-    name: "QingCloud EHPC",
+    name: EHPC_KIND.name,
     seed: (emu) => {
       const [a, b, ended] = emu.seedEhpcJobs(ZONE, EHPC_CLUSTER, [{ status: "running" }, { status: "pending" }, { status: "finished" }]);
       const [outsider] = emu.seedEhpcJobs(ZONE, EHPC_CLUSTER, [{ status: "running" }]);
       return { members: [a!, b!, ended!], ended: ended!, outsider: outsider! };
     },
-    declare: (ids) => ehpcSet("hpc", { clusterId: EHPC_CLUSTER, zone: ZONE, jobIds: ids }),
+    declare: (ids) => EHPC_KIND.declare("hpc", ids),
     path: ["ehpc.list", "ehpc.stop", "ehpc.list", "ehpc.delete", "ehpc.list"],
     readOps: ["ehpc.list", "ehpc.detail"],
     rerunReads: ["ehpc.list"],
     failOp: "ehpc.delete",
     transientOp: "ehpc.stop",
     transientFault: { status: 200, body: { ret_code: 5100, message: "ServerBusy, try again later" } },
-    alive: (emu) => emu.ehpcJobs(ZONE, EHPC_CLUSTER).map((j) => j.jobId),
+    alive: EHPC_KIND.alive,
     signedBy: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
     wrongKey: { QY_SECRET_ACCESS_KEY: "wrong-qingcloud-secret-000000000001" },
     wrongKeyMessage: /ehpc.*1200/s,

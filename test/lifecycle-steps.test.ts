@@ -5,105 +5,14 @@
 import { describe, expect } from "vitest";
 import type { Emulator } from "../emulator";
 import { UNKNOWN_VALUE, urn } from "./harness/provider-host";
-import {
-  DEFAULT_PROJECT_ID,
-  EHPC,
-  FLINK,
-  MRS,
-  PROJECT,
-  SPARK,
-  ehpcSet,
-  failure,
-  flinkSet,
-  idsSent,
-  mrsSet,
-  program,
-  sparkSet,
-  test,
-  type Declaration,
-} from "./helpers/jobsets";
+import { FLINK, PROJECT, failure, flinkSet, idsSent, program, test } from "./helpers/jobsets";
+import { P, TEST_KINDS } from "./helpers/kinds";
 
-const P = DEFAULT_PROJECT_ID;
-const CLUSTER = "b5c1d3e2-8f4a-4c6b-9d2e-0a1b2c3d4e5f";
-const ZONE = "pek3";
-const EHPC_CLUSTER = "ehpc-k8s00001";
-
-interface KindCase {
-  name: string;
-  token: string;
-  idsProperty: string;
-  seed(emu: Emulator, n: number): string[];
-  declare(ids: string[]): Declaration;
-  /** Deletes a job out of band (another tool, the console). */
-  vanish(emu: Emulator, ids: string[]): void;
-  importId(ids: string[]): string;
-  alive(emu: Emulator): string[];
-}
-
-const kinds: KindCase[] = [
-  {
-    name: "DLI Flink",
-    token: FLINK,
-    idsProperty: "jobIds",
-    seed: (emu, n) => emu.seedFlinkJobs(P, Array.from({ length: n }, () => ({}))),
-    declare: (ids) => flinkSet("set", { jobIds: ids }),
-    vanish: (emu, ids) => {
-      const keep = emu.flinkJobs(P).filter((j) => !ids.includes(j.jobId));
-      emu.reset();
-      emu.seedFlinkJobs(P, keep.map((j) => ({ jobId: j.jobId, status: j.status })));
-    },
-    importId: (ids) => `dli-flink/${P}/${ids.join(",")}`,
-    alive: (emu) => emu.flinkJobs(P).map((j) => j.jobId),
-  },
-  {
-    name: "DLI Spark",
-    token: SPARK,
-    idsProperty: "batchIds",
-    seed: (emu, n) => emu.seedSparkBatches(P, Array.from({ length: n }, () => ({ state: "running" }))),
-    declare: (ids) => sparkSet("set", { batchIds: ids }),
-    vanish: (emu, ids) => {
-      const keep = emu.sparkBatches(P).filter((b) => !ids.includes(b.id));
-      emu.reset();
-      emu.seedSparkBatches(P, keep.map((b) => ({ id: b.id, state: b.state })));
-    },
-    importId: (ids) => `dli-spark/${P}/${ids.join(",")}`,
-    alive: (emu) => emu.sparkBatches(P).filter((b) => b.state === "running").map((b) => b.id),
-  },
-  {
-    name: "MRS",
-    token: MRS,
-    idsProperty: "jobIds",
-    seed: (emu, n) => emu.seedMrsJobs(P, CLUSTER, Array.from({ length: n }, () => ({ state: "RUNNING" as const }))),
-    declare: (ids) => mrsSet("set", { clusterId: CLUSTER, jobIds: ids }),
-    vanish: (emu, ids) => {
-      const keep = emu.mrsJobs(P, CLUSTER).filter((j) => !ids.includes(j.jobId));
-      emu.reset();
-      emu.seedMrsJobs(P, CLUSTER, keep.map((j) => ({ jobId: j.jobId, state: j.state })));
-    },
-    importId: (ids) => `mrs/${P}/${CLUSTER}/${ids.join(",")}`,
-    alive: (emu) => emu.mrsJobs(P, CLUSTER).map((j) => j.jobId),
-  },
-  {
-    name: "QingCloud EHPC",
-    token: EHPC,
-    idsProperty: "jobIds",
-    seed: (emu, n) => emu.seedEhpcJobs(ZONE, EHPC_CLUSTER, Array.from({ length: n }, () => ({ status: "running" as const }))),
-    declare: (ids) => ehpcSet("set", { clusterId: EHPC_CLUSTER, zone: ZONE, jobIds: ids }),
-    vanish: (emu, ids) => {
-      const keep = emu.ehpcJobs(ZONE, EHPC_CLUSTER).filter((j) => !ids.includes(j.jobId));
-      emu.reset();
-      emu.seedEhpcJobs(ZONE, EHPC_CLUSTER, keep.map((j) => ({ jobId: j.jobId, status: j.status })));
-    },
-    importId: (ids) => `ehpc/${ZONE}/${EHPC_CLUSTER}/${ids.join(",")}`,
-    alive: (emu) => emu.ehpcJobs(ZONE, EHPC_CLUSTER).map((j) => j.jobId),
-  },
-];
-
-for (const kind of kinds) {
+for (const kind of TEST_KINDS) {
   describe(kind.name, () => {
     test("refresh: jobs deleted out of band leave the state, the others' statuses are recorded", async ({ emu, stack, host }) => {
       const ids = kind.seed(emu, 3);
-      await stack.up(await program([kind.declare(ids)]));
+      await stack.up(await program([kind.declare("set", ids)]));
       kind.vanish(emu, [ids[1]!]);
       emu.resetCalls();
 
@@ -122,7 +31,7 @@ for (const kind of kinds) {
     test("import from an ID alone: where and which jobs come from the ID", async ({ emu, host }) => {
       await host.configure({});
       const ids = kind.seed(emu, 2);
-      const run = await program([kind.declare(ids)]);
+      const run = await program([kind.declare("set", ids)]);
       const provider = run.resources[0]!.inputs.__provider;
       const result = await host.read(kind.importId(ids), urn(kind.token, "imported", PROJECT), { __provider: provider });
       expect(result.id).toBe(kind.importId(ids));
@@ -139,7 +48,7 @@ for (const kind of kinds) {
     test("a create-made ID ends in a random suffix, not in anything derived from the job IDs", async ({ emu, host }) => {
       await host.configure({});
       const ids = kind.seed(emu, 2);
-      const run = await program([kind.declare(ids)]);
+      const run = await program([kind.declare("set", ids)]);
       const set = run.resources[0]!;
       const checked = await host.check(set.urn, {}, set.inputs);
       const first = await host.create(set.urn, checked.inputs);
@@ -152,8 +61,8 @@ for (const kind of kinds) {
 
     test("update: removed IDs are torn down, added IDs verified and adopted", async ({ emu, stack }) => {
       const [a, b, c] = kind.seed(emu, 3);
-      await stack.up(await program([kind.declare([a!, b!])]));
-      await stack.up(await program([kind.declare([a!, c!])]));
+      await stack.up(await program([kind.declare("set", [a!, b!])]));
+      await stack.up(await program([kind.declare("set", [a!, c!])]));
       expect(stack.resource("set")!.outputs[kind.idsProperty]).toEqual([a, c]);
       expect(kind.alive(emu).sort()).toEqual([a, c].sort());
     });

@@ -18,7 +18,8 @@ import {
 } from "../../emulator";
 import type { StateResource } from "../harness/engine";
 import type { ProgramRun, RegisteredResource } from "../harness/program";
-import { EHPC, FLINK, MRS, SPARK, program, type Declaration } from "./jobsets";
+import { program, type Declaration } from "./jobsets";
+import { EHPC_KIND, FLINK_KIND, MRS_KIND, SPARK_KIND, type TestKind } from "./kinds";
 
 // --- credentials ----------------------------------------------------------------------------------------------
 
@@ -172,19 +173,27 @@ export interface KindDriver {
   tornDown(status: string | undefined, teardown: Teardown): boolean;
 }
 
+/** A kind's names as the shared table gives them (helpers/kinds.ts). */
+function namesOf(kind: TestKind): Pick<KindDriver, "kind" | "type" | "idsProperty"> {
+  return { kind: kind.kind, type: kind.token, idsProperty: kind.idsProperty };
+}
+
+/** The ops a teardown mode sends, for kinds that can both stop and delete (Flink, EHPC). */
+function stopAndDeleteOps(service: "flink" | "ehpc"): KindDriver["mutationOps"] {
+  return (teardown) => [...(teardown === "delete" ? [] : [`${service}.stop`]), ...(teardown === "stop" ? [] : [`${service}.delete`])];
+}
+
 const FLINK_STOPPED = new Set(["job_cancel_success", "job_init", "job_finish", "job_submit_fail", "job_arrearage_stopped"]);
 const EHPC_ENDED = new Set(["finished", "exited", "cancelled", "stopped"]);
 const SPARK_ACTIVE = new Set(["starting", "running", "recovering"]);
 
 const flink: KindDriver = {
   name: "flink",
-  kind: "dli.FlinkJobSet",
-  type: FLINK,
-  idsProperty: "jobIds",
+  ...namesOf(FLINK_KIND),
   teardowns: ["delete", "stop", "stop-then-delete"],
   defaultTeardown: "stop-then-delete",
   readOps: ["flink.list"],
-  mutationOps: (teardown) => [...(teardown === "delete" ? [] : ["flink.stop"]), ...(teardown === "stop" ? [] : ["flink.delete"])],
+  mutationOps: stopAndDeleteOps("flink"),
   seed: (emu, place, count) => emu.seedFlinkJobs(place.projectId, Array.from({ length: count }, () => ({}))),
   statuses: (emu, place) => new Map(emu.flinkJobs(place.projectId).map((job) => [job.jobId, job.status])),
   args: (endpoint, place, ids, extra = {}) => ({ jobIds: ids, projectId: place.projectId, endpoint, teardown: flink.defaultTeardown, ...extra }),
@@ -193,9 +202,7 @@ const flink: KindDriver = {
 
 const spark: KindDriver = {
   name: "spark",
-  kind: "dli.SparkBatchSet",
-  type: SPARK,
-  idsProperty: "batchIds",
+  ...namesOf(SPARK_KIND),
   teardowns: ["stop"],
   defaultTeardown: "stop",
   readOps: ["spark.state"],
@@ -209,9 +216,7 @@ const spark: KindDriver = {
 
 const mrs: KindDriver = {
   name: "mrs",
-  kind: "mrs.JobExecutionSet",
-  type: MRS,
-  idsProperty: "jobIds",
+  ...namesOf(MRS_KIND),
   teardowns: ["delete"],
   defaultTeardown: "delete",
   readOps: ["mrs.list"],
@@ -224,13 +229,11 @@ const mrs: KindDriver = {
 
 const ehpc: KindDriver = {
   name: "ehpc",
-  kind: "ehpc.JobSet",
-  type: EHPC,
-  idsProperty: "jobIds",
+  ...namesOf(EHPC_KIND),
   teardowns: ["delete", "stop", "stop-then-delete"],
   defaultTeardown: "stop-then-delete",
   readOps: ["ehpc.list"],
-  mutationOps: (teardown) => [...(teardown === "delete" ? [] : ["ehpc.stop"]), ...(teardown === "stop" ? [] : ["ehpc.delete"])],
+  mutationOps: stopAndDeleteOps("ehpc"),
   seed: (emu, place, count) => emu.seedEhpcJobs(place.ehpcZone, place.ehpcClusterId, Array.from({ length: count }, () => ({}))),
   statuses: (emu, place) => new Map(emu.ehpcJobs(place.ehpcZone, place.ehpcClusterId).map((job) => [job.jobId, job.status])),
   args: (endpoint, place, ids, extra = {}) => ({

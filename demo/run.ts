@@ -3,16 +3,16 @@
  *
  * 1. Starts the emulator (Huawei IAM, DLI, MRS and QingCloud EHPC on 127.0.0.1) and seeds jobs of every kind, plus one job of each kind that belongs
  *    to no set (they must survive).
- * 2. Runs examples/quickstart (one job set per teardown mode): with a `pulumi` CLI on the PATH, a real
- *    `pulumi up` and `pulumi destroy` on a local file backend through the Automation API; without one,
- *    the same program the way the engine runs it (under `setMocks`, then the real dynamic-provider host
- *    over gRPC), and says so.
+ * 2. Runs examples/quickstart (one job set per teardown mode): when the pulumi CLI has been built
+ *    (`npm run build:cli` into .pulumi-cli/bin), a real `pulumi up` and `pulumi destroy` through the Automation
+ *    API, the program inline (served to the CLI by this process, as the Automation API runs inline programs: the
+ *    CLI built here has no Node.js language host), offline on a file backend in a temp folder; without it, the
+ *    same program the way the engine runs it (under `setMocks`, then the real dynamic-provider host over gRPC),
+ *    saying how to build the CLI. JOBSETS_DEMO_ROUTE=harness takes the second route even with the CLI built.
  * 3. Prints the emulator's jobs before and after, and exits non-zero if any set's job is still running
  *    or still present when its mode deletes it, or if the outsider was touched.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import {
   DEFAULT_ACCESS_KEY,
@@ -26,6 +26,7 @@ import {
 import { Stack } from "../test/harness/engine";
 import { REPO_ROOT, linkPackage, runProgram } from "../test/harness/program";
 import { startProvider } from "../test/harness/provider-host";
+import { CLI_BIN, cliSandbox, linkDependencies } from "../test/e2e/cli";
 
 const QUICKSTART = path.join(REPO_ROOT, "examples", "quickstart");
 const PROJECT = DEFAULT_PROJECT_ID;
@@ -78,9 +79,10 @@ function printJobs(title: string, emu: Emulator): void {
   for (const job of ehpc) console.log(`  EHPC        ${job.jobId.padEnd(38)} ${"".padEnd(16)} ${job.status}`);
 }
 
-function hasPulumiCli(): boolean {
-  const probe = spawnSync("pulumi", ["version"], { encoding: "utf8" });
-  return probe.status === 0;
+/** The CLI `npm run build:cli` builds, unless JOBSETS_DEMO_ROUTE=harness asks for the route without it. */
+function builtCli(): string | undefined {
+  const pulumi = path.join(CLI_BIN, "pulumi");
+  return process.env.JOBSETS_DEMO_ROUTE !== "harness" && fs.existsSync(pulumi) ? pulumi : undefined;
 }
 
 function providerEnv(emu: Emulator): Record<string, string> {
@@ -111,22 +113,59 @@ function programConfig(seeded: Seeded): Record<string, string> {
   };
 }
 
-/** A real `pulumi up` and `pulumi destroy`, through the Automation API, on a throwaway file backend. */
+/**
+ * A real `pulumi up` and `pulumi destroy` through the Automation API, offline: PULUMI_HOME, the file backend and
+ * the passphrase-protected stack in a temp folder, update checks and plugin downloads off (test/e2e/cli.ts).
+ */
 async function runWithCli(emu: Emulator, seeded: Seeded): Promise<void> {
-  const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-  const backend = fs.mkdtempSync(path.join(os.tmpdir(), "jobsets-demo-state-"));
-  const envVars = { ...providerEnv(emu), PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "jobsets-demo" };
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: "demo", workDir: QUICKSTART }, { envVars });
-  await stack.setAllConfig(
-    Object.fromEntries(Object.entries(programConfig(seeded)).map(([key, value]) => [`jobsets-quickstart:${key}`, { value }])),
-  );
-  const print = (line: string) => process.stdout.write(line);
-  console.log("\n$ pulumi up");
-  await stack.up({ onOutput: print });
-  printJobs("After pulumi up (nothing is torn down yet)", emu);
-  console.log("\n$ pulumi destroy");
-  await stack.destroy({ onOutput: print });
-  await stack.workspace.removeStack("demo");
+  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+  const sandbox = cliSandbox(providerEnv(emu));
+  try {
+    // The inline program's folder: the dynamic-provider host the CLI starts there loads @pulumi/pulumi and
+    // pulumi-jobsets from its node_modules.
+    const workDir = path.join(sandbox.dir, "quickstart");
+    fs.mkdirSync(workDir);
+    linkDependencies(workDir);
+    const program = quickstartProgram();
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(CLI_BIN) });
+    const envVars = Object.fromEntries(Object.entries(sandbox.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "demo", projectName: "jobsets-quickstart", program },
+      { workDir, pulumiCommand, pulumiHome: envVars.PULUMI_HOME, envVars, projectSettings: { name: "jobsets-quickstart", runtime: "nodejs" } },
+    );
+    await stack.setAllConfig(
+      Object.fromEntries(Object.entries(programConfig(seeded)).map(([key, value]) => [`jobsets-quickstart:${key}`, { value }])),
+    );
+    const print = (line: string) => process.stdout.write(line);
+    console.log(`\n$ pulumi up   (pulumi v${pulumiCommand.version?.format() ?? "?"} from ${CLI_BIN})`);
+    await stack.up({ onOutput: print });
+    printJobs("After pulumi up (nothing is torn down yet)", emu);
+    console.log("\n$ pulumi destroy");
+    await stack.destroy({ onOutput: print });
+    const left = (await stack.exportStack()).deployment?.resources?.length ?? 0;
+    console.log(`\nState after destroy: ${left} resources`);
+  } finally {
+    sandbox.dispose();
+  }
+}
+
+/**
+ * examples/quickstart as an inline program: its index.ts compiled as the Node.js language host would (the
+ * TypeScript that @pulumi/pulumi picks, the example's tsconfig) and run afresh for each operation.
+ */
+function quickstartProgram(): () => Promise<Record<string, unknown>> {
+  // Plain CommonJS shared with the engine harness (not compiled into build/).
+  const child = require(path.join(REPO_ROOT, "test", "harness", "program-child.js")) as {
+    registerTypeScript(pulumiDir: string, programDir: string): unknown;
+    resolvePulumiDir(programDir: string): string;
+  };
+  process.env.PULUMI_NODEJS_TSCONFIG_PATH = path.join(QUICKSTART, "tsconfig.json");
+  child.registerTypeScript(child.resolvePulumiDir(QUICKSTART), QUICKSTART);
+  const entry = path.join(QUICKSTART, "index.ts");
+  return async () => {
+    delete require.cache[entry];
+    return require(entry) as Record<string, unknown>;
+  };
 }
 
 /** The same program the way the engine runs it, without the CLI. */
@@ -196,14 +235,16 @@ async function main(): Promise<void> {
         `  simulations      QingCloud EHPC, stop then delete        ${seeded.ehpcJobIds.length} jobs\n` +
         `  and one job of each kind belongs to no set: those must survive.`,
     );
-    if (hasPulumiCli()) {
-      console.log("\nA pulumi CLI is on the PATH: running a real `pulumi up` and `pulumi destroy` (local file backend).");
+    const cli = builtCli();
+    if (cli) {
+      console.log(`\nThe pulumi CLI is built (${cli}): running a real \`pulumi up\` and \`pulumi destroy\` (local file backend).`);
       await runWithCli(emu, seeded);
     } else {
       console.log(
-        "\nNo pulumi CLI on the PATH: running the program the way the engine does instead: the program under\n" +
+        "\nNo pulumi CLI built: running the program the way the engine does instead: the program under\n" +
           "pulumi.runtime.setMocks (in a child Node process), then the real dynamic-provider host of\n" +
-          "@pulumi/pulumi over gRPC for Check, Create and Delete. (Install the CLI to run a real up/destroy.)",
+          "@pulumi/pulumi over gRPC for Check, Create and Delete. To run a real `pulumi up` and `pulumi destroy`,\n" +
+          "build the CLI once with `npm run build:cli` (needs Go 1.26.6 or newer; about 10 minutes) and rerun.",
       );
       await runWithHarness(emu, seeded);
     }

@@ -1,26 +1,14 @@
 // `npm run demo` (the main job) end to end: examples/quickstart through the engine harness against the
 // embedded emulator. Runs the compiled script exactly as `npm run demo` does (`npm test` builds it first, into build/).
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { expect, test } from "vitest";
-
-const DEMO = path.join(__dirname, "..", "build", "demo", "run.js");
-
-function runDemo(): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // No pulumi CLI here: PATH without it makes the demo take the harness route deterministically.
-    const child = spawn(process.execPath, [DEMO], { env: { ...process.env, PATH: path.dirname(process.execPath) }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
+import { runDemo } from "./helpers/demo";
 
 test("the demo tears down every set of examples/quickstart, of all four kinds, and leaves the outsiders running", async () => {
-  const { code, output } = await runDemo();
-  expect(output).toContain("No pulumi CLI on the PATH");
+  // The harness route, whether or not this machine has built the CLI (the CLI route is test/e2e/demo.e2e.test.ts).
+  const { code, output } = await runDemo({ ...process.env, PATH: path.dirname(process.execPath), JOBSETS_DEMO_ROUTE: "harness" });
+  expect(output).toContain("No pulumi CLI built");
+  expect(output).toContain("npm run build:cli");
   expect(code, output).toBe(0);
   const after = output.slice(output.lastIndexOf("After destroy"));
   expect(after).toMatch(/After destroy: 9 jobs in the emulator/);

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../harness/program";
+import { REPO_ROOT, linkPackage } from "../harness/program";
 
 export const CLI_BIN = path.join(REPO_ROOT, ".pulumi-cli", "bin");
 const CLIENT_HOST = path.join(__dirname, "client-host.js");
@@ -147,4 +147,15 @@ export function runPulumi(args: readonly string[], opts: RunPulumiOptions): Prom
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Makes `pulumi-jobsets` (the repository) and the repository's `@pulumi/pulumi` resolvable from `dir`: the program
+ * and the dynamic-provider host the CLI starts there (`pulumi-resource-pulumi-nodejs` runs
+ * ./node_modules/@pulumi/pulumi from the project folder) load them.
+ */
+export function linkDependencies(dir: string): void {
+  linkPackage(dir);
+  fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"), path.join(dir, "node_modules", "@pulumi", "pulumi"), "dir");
 }

@@ -7,8 +7,8 @@ import { afterAll, beforeAll } from "vitest";
 import { type Emulator, type RecordedCall, startEmulator } from "../../emulator";
 import { DEFAULT_PROJECT_ID, emulatorEnv } from "../helpers/jobsets";
 import type { MarkerDeclaration, SetDeclaration } from "./program/scenario";
-import { type CliSandbox, type PulumiResult, type RunPulumiOptions, cliSandbox, requireCli, runPulumi } from "./cli";
-import { copyProject, expectOk, exportStack, linkDependencies } from "./workspace";
+import { type CliSandbox, type PulumiResult, type RunPulumiOptions, cliSandbox, linkDependencies, requireCli, runPulumi } from "./cli";
+import { copyProject, expectOk, exportStack } from "./workspace";
 
 export type { MarkerDeclaration, SetDeclaration };
 

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "vitest";
-import { REPO_ROOT, linkPackage } from "../harness/program";
+import { REPO_ROOT } from "../harness/program";
 import { type PulumiResult, runPulumi } from "./cli";
 
 const NPM_TIMEOUT_MS = 5 * 60_000;
@@ -19,13 +19,6 @@ export function copyProject(source: string, into: string): string {
     filter: (src) => !src.split(path.sep).includes("node_modules") && !/^Pulumi\..+\.yaml$/.test(path.basename(src)),
   });
   return dir;
-}
-
-/** Makes `pulumi-jobsets` (the repository) and the repository's `@pulumi/pulumi` resolvable from `dir`. */
-export function linkDependencies(dir: string): void {
-  linkPackage(dir);
-  fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"), path.join(dir, "node_modules", "@pulumi", "pulumi"), "dir");
 }
 
 /** The @pulumi/pulumi version installed in the repository (the one the suite runs with). */

@@ -87,7 +87,7 @@ export interface QingCloudAuth {
   source: string;
 }
 
-/** The config file of QingCloud's CLI and SDKs, relative to HOME (qingcloud-ehpc.md, Configuration). */
+/** The config file of QingCloud's CLI and SDKs, relative to HOME (docs/apis.md, "QingCloud EHPC"). */
 export const QINGCLOUD_CONFIG_FILE = ".qingcloud/config.yaml";
 
 export const QINGCLOUD_CREDENTIAL_HELP =
@@ -129,7 +129,7 @@ function pairOrNothing(
 }
 
 /**
- * Picks QingCloud credentials in the order users expect (qingcloud-ehpc.md, "Configuration conventions"):
+ * Picks QingCloud credentials in the order users expect (docs/apis.md, "QingCloud EHPC"):
  * stack config, then `QY_*` environment variables, then `QINGCLOUD_*`, then `~/.qingcloud/config.yaml`
  * (HOME read from `env`, so tests can point it elsewhere). Only the two key lines of the file are read:
  * its other keys (`zone`, `host`, …) describe the IaaS endpoint, not EHPC's.

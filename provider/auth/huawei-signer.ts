@@ -3,7 +3,7 @@
  *
  * Algorithm: https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-algorithm-002.html
  * (canonical request), -003 (string to sign), -004 (signature) and -005 (Authorization header).
- * The test vectors in /work/shared/reference/huawei-signing-vectors.json were produced by Huawei's own
+ * The signing tests' vectors were produced by Huawei's own
  * Node SDK signer (`@huaweicloud/huaweicloud-sdk-core`, `core/auth/AKSKSigner.ts`); this module reproduces
  * all of them. Where that SDK and the documented algorithm disagree (it encodes path segments with
  * `encodeURIComponent`, leaving `!'()*` bare and re-encoding `%`), we follow the documented algorithm,

@@ -2,9 +2,9 @@
  * QingCloud EHPC request signing: EHPC's own scheme, not the classic IaaS (`/iaas/`, `time_stamp`) one.
  *
  * Algorithm: https://github.com/yunify/qingcloud-docs/blob/master/content/compute/hpc/api/get_api/signature.md
- * (published at https://docs.qingcloud.com/product/compute/hpc/api/get_api/signature), as restated in
- * /work/shared/reference/qingcloud-ehpc.md ("Signing") and pinned by qingcloud-ehpc-signing-vectors.json.
- * The doc page's own example signature does not reproduce with the key it prints, so it is not a vector.
+ * (published at https://docs.qingcloud.com/product/compute/hpc/api/get_api/signature), summarised in docs/apis.md
+ * ("QingCloud EHPC") and pinned by the signing tests' vectors. The doc page's own example signature does not
+ * reproduce with the key it prints, so it is not a vector.
  */
 
 import { createHash, createHmac } from "node:crypto";

@@ -17,8 +17,8 @@ export const HTTP_DEFAULTS = {
   keepAliveTimeoutMs: 30_000, // 30 s
   /**
    * Connections per endpoint; also the ceiling on requests in flight to one endpoint. 32, not 8: DLI Spark cancels
-   * and MRS kills are one call per job, so a 10,000-job teardown is thousands of calls, and with 8 in flight they were
-   * most of its time (issue 6's benchmark, README "Performance"). What that may send an endpoint is capped by the
+   * and MRS kills are one call per job, so a 10,000-job teardown is thousands of calls, and with 8 in flight they would be
+   * most of its time (README "Performance"). What that may send an endpoint is capped by the
    * request-rate ceiling (`rate-limit.ts`).
    */
   connectionsPerOrigin: 32,

@@ -20,8 +20,8 @@ const LONG_DIGIT_RUN = new RegExp(`\\d{${SAFE_DIGITS + 1}}`);
 /**
  * Rewrites integer literals longer than 15 digits as JSON strings, leaving string contents untouched. One regex
  * pass over the tokens, and none at all for a body without such a run of digits (most bodies: this runs on
- * every answer, list pages of 100 jobs included, and a character-by-character copy was the provider's largest
- * CPU cost in issue 6's benchmark).
+ * every answer, list pages of 100 jobs included, and a character-by-character copy would be the provider's
+ * largest CPU cost).
  */
 export function quoteLongIntegers(text: string): string {
   if (!LONG_DIGIT_RUN.test(text)) return text;

@@ -8,8 +8,8 @@
  * long the first one spent on the way (a connection being opened, a busy event loop), and no window of `windowMs`
  * holds more than `requests` arrivals: the ceiling holds where it is counted, at the server. A burst of up to
  * `requests` goes at once, then requests flow as tokens come back. (Tokens returned a window after they were
- * *taken* broke it in issue 6's benchmark: the first requests of a fresh process reached the server 25 ms late, and
- * the next burst caught up with them. A bucket refilled continuously would let twice `requests` through in one
+ * *taken* would break it: when the first requests of a fresh process reach the server late, the next burst catches
+ * up with them. A bucket refilled continuously would let twice `requests` through in one
  * window: a full bucket plus a window's refill.)
  *
  * Set with `JOBSETS_RATE_LIMIT_<SERVICE>` = `<count>/<s|min|h>` (a bare count is per second), or `off`.
@@ -34,11 +34,11 @@ export const RATE_LIMITED_SERVICES: readonly RateLimitedService[] = ["dli", "mrs
  * The default ceilings, per endpoint origin of each service:
  *
  * - `ehpc`: 2,000 an hour. QingCloud's documented initial quota is 2,000 API calls an hour per account
- *   (qingcloud-ehpc.md, ret_code 2500); past it every call fails for the rest of the hour, so one provider
+ *   (docs/apis.md, "QingCloud EHPC", ret_code 2500); past it every call fails for the rest of the hour, so one provider
  *   process must never spend more than that on its own. (Other users of the key share the quota: lower it with
  *   JOBSETS_RATE_LIMIT_EHPC if they do.) A 10,000-job EHPC teardown needs about 400 calls (four passes of
  *   100-job pages and batches), well within one hour's quota.
- * - `dli`, `mrs`: 1,000 a second. Neither service documents a rate (huawei-cloud.md); Huawei's gateway (APIG)
+ * - `dli`, `mrs`: 1,000 a second. Neither service documents a rate (docs/apis.md, "Huawei Cloud throttling"); Huawei's gateway (APIG)
  *   throttles per user and API with a per-second policy it does not publish for DLI or MRS, and answers
  *   `APIG.0308`, which the retry policy already backs off from (2-5 s, as Huawei advises). So this ceiling is
  *   not a quota but a guard against a runaway: it sits just above what the provider sends at its default

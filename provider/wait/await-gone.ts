@@ -18,9 +18,9 @@ export interface WaitSnapshot {
 export const POLL_DEFAULTS = {
   /**
    * 100 ms: a stop the API answered a moment ago is often over by the next look (DLI and EHPC stops of idle jobs,
-   * Spark cancels), and at 500 ms the first wait was most of a small teardown's time (issue 6's benchmark). A stop
+   * Spark cancels), and at 500 ms the first wait would be most of a small teardown's time. A stop
    * that takes minutes (a savepoint) costs only four more looks in its first two seconds: the interval is past
-   * 500 ms by then, and reaches its ceiling as before.
+   * 500 ms by then, and grows to its ceiling from there.
    */
   firstIntervalMs: 100,
   maxIntervalMs: 10_000, // 10 s

@@ -10,7 +10,7 @@ export const RETRY_DEFAULTS = {
   minDelayMs: 500,
   maxDelayMs: 20_000, // 20 s
   factor: 2,
-  /** Huawei advises retrying a throttled call after 2-5 s (huawei-cloud.md: APIG.0308). */
+  /** Huawei advises retrying a throttled call after 2-5 s (docs/apis.md, "Huawei Cloud throttling"). */
   throttledMinDelayMs: 2_000,
   /** A Retry-After beyond this is not honoured as is: a destroy should not sleep for hours. */
   maxRetryAfterMs: 60_000, // 60 s

@@ -12,6 +12,7 @@
 
 import { createHash, createHmac } from "node:crypto";
 import { CredentialsError, InvalidInputError } from "../errors";
+import { withSecretRedacted } from "./redact";
 
 export interface HuaweiCredentials {
   accessKey: string;
@@ -306,19 +307,4 @@ function validateCredentials(creds: HuaweiCredentials): void {
 
 function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
-}
-
-// Belt and braces: whatever goes wrong while signing (a URL or header that happens to contain the SK),
-// the secret key must not reach an error message, a stack trace or a log.
-function withSecretRedacted<T>(secret: unknown, sign: () => T): T {
-  try {
-    return sign();
-  } catch (error) {
-    if (typeof secret === "string" && secret !== "" && error instanceof Error) {
-      const redact = (text: string) => text.split(secret).join("[redacted]");
-      error.message = redact(error.message);
-      if (typeof error.stack === "string") error.stack = redact(error.stack);
-    }
-    throw error;
-  }
 }

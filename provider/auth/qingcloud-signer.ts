@@ -9,6 +9,7 @@
 
 import { createHash, createHmac } from "node:crypto";
 import { CredentialsError, InvalidInputError } from "../errors";
+import { withSecretRedacted } from "./redact";
 
 export interface QingCloudCredentials {
   accessKeyId: string;
@@ -306,19 +307,4 @@ function compareCodePoints(a: string, b: string): number {
     if (aPoints[index] !== bPoints[index]) return aPoints[index]! - bPoints[index]!;
   }
   return aPoints.length - bPoints.length;
-}
-
-// Whatever goes wrong while signing (say, a base URL that happens to contain the secret), the secret
-// access key must not reach an error message, a stack trace or a log.
-function withSecretRedacted<T>(secret: unknown, sign: () => T): T {
-  try {
-    return sign();
-  } catch (error) {
-    if (typeof secret === "string" && secret !== "" && error instanceof Error) {
-      const redact = (text: string) => text.split(secret).join("[redacted]");
-      error.message = redact(error.message);
-      if (typeof error.stack === "string") error.stack = redact(error.stack);
-    }
-    throw error;
-  }
 }

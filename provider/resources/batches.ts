@@ -103,3 +103,22 @@ export async function forEachJob(ids: readonly string[], concurrency: number, le
   });
   if (rejected) throw rejected;
 }
+
+/** What a per-job stop call (a Spark cancel, an MRS kill) answered: accepted, refused with the API's reason, or "gone". */
+export type StopAnswer = { outcome: string } | { outcome: "refused" | "gone"; message: string };
+
+/**
+ * Sends a per-job stop call to each of `ids` (`forEachJob`). Returns the jobs to wait for, with the reason of each
+ * call the API refused: the wait confirms whether the job has ended anyway. "gone" too is confirmed by the wait's
+ * read before the job counts as gone, since it is the call's word, not the API's documented answer for that job.
+ */
+export async function stopEach(ids: readonly string[], concurrency: number, ledger: TeardownLedger, call: (id: string) => Promise<StopAnswer>): Promise<{ waiting: string[]; refused: Map<string, string> }> {
+  const waiting: string[] = [];
+  const refused = new Map<string, string>();
+  await forEachJob(ids, concurrency, ledger, async (id) => {
+    const answer = await call(id);
+    if (answer.outcome === "refused" && "message" in answer) refused.set(id, answer.message);
+    waiting.push(id);
+  });
+  return { waiting, refused };
+}

@@ -26,7 +26,7 @@ import type { DliContext } from "../clients/huawei-dli";
 import type { SparkBatchSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count } from "../wait/progress";
-import { failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, TeardownLedger, type Runtime } from "./teardown";
+import { failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type Runtime } from "./teardown";
 
 /**
  * The state of each of `ids` that DLI still knows (lowercase), for a set of a list page or more: the project's
@@ -92,16 +92,8 @@ async function snapshotStates(runtime: Runtime<DliContext>, ids: readonly string
  * confirmed by the wait).
  */
 async function cancelAll(runtime: Runtime<DliContext>, active: string[], ledger: TeardownLedger): Promise<{ waiting: string[]; refused: Map<string, string> }> {
-  const waiting: string[] = [];
-  const refused = new Map<string, string>();
   if (active.length) runtime.progress.log(`${SERVICE}: cancelling ${count(active.length)} active batches`);
-  await forEachJob(active, runtime.concurrency, ledger, async (id) => {
-    const answer = await cancelSparkBatch(runtime.ctx, id);
-    // "gone" too is confirmed by the wait's state call before the batch counts as gone.
-    if (answer.outcome === "refused") refused.set(id, answer.message);
-    waiting.push(id);
-  });
-  return { waiting, refused };
+  return stopEach(active, runtime.concurrency, ledger, (id) => cancelSparkBatch(runtime.ctx, id));
 }
 
 /**

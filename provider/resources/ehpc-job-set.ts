@@ -24,7 +24,7 @@ import type { EhpcJobSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count } from "../wait/progress";
 import {
-  deleteAndConfirm,
+  deleteRemaining,
   finishTeardown,
   lookupEach,
   recheckWith,
@@ -129,10 +129,7 @@ async function awaitStopped(runtime: Runtime<EhpcContext>, state: EhpcJobSetStat
 
 /** Deletes the jobs that still exist and have not failed an earlier step, then waits until the API lists none. */
 async function deleteAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
-  const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
-  if (ids.length === 0) return;
-  runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
-  await deleteAndConfirm(plan(runtime, state, (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds), () => true), ids, {
+  await deleteRemaining(existing, plan(runtime, state, (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds), () => true), {
     service: SERVICE,
     snapshot: (pending, options) => snapshotEhpcJobs(runtime, pending, options),
     describe: describeJob,

@@ -30,15 +30,15 @@ import type { MrsJobExecutionSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 import {
-  deleteAndConfirm,
+  deleteRemaining,
   failOnTimeout,
   finishTeardown,
-  forEachJob,
   lookupEach,
   recheckWith,
   recordAlreadyGone,
   requireAllExist,
   snapshotPaged,
+  stopEach,
   TeardownLedger,
   type BatchPlan,
   type Runtime,
@@ -84,17 +84,9 @@ const ended = (execution: MrsExecution) => MRS_FINAL_STATES.has(execution.state)
 const describeExecution = (execution: MrsExecution | undefined) => (execution ? `state ${execution.state}` : "state unknown");
 
 /** Kills each execution that has not ended. Returns those to wait for, with the reason of each refused kill. */
-async function killAll(runtime: Runtime<MrsContext>, existing: Map<string, MrsExecution>, running: string[], ledger: TeardownLedger) {
-  const waiting: string[] = [];
-  const refused = new Map<string, string>();
+async function killAll(runtime: Runtime<MrsContext>, running: string[], ledger: TeardownLedger) {
   runtime.progress.log(`${SERVICE}: killing ${count(running.length)} executions that have not ended`);
-  await forEachJob(running, runtime.concurrency, ledger, async (id) => {
-    const answer = await killJobExecution(runtime.ctx, id);
-    // "gone" too is confirmed by the wait's listing or detail call before the execution counts as gone.
-    if (answer.outcome === "refused") refused.set(id, answer.message);
-    waiting.push(id);
-  });
-  return { waiting, refused };
+  return stopEach(running, runtime.concurrency, ledger, (id) => killJobExecution(runtime.ctx, id));
 }
 
 /**
@@ -163,23 +155,25 @@ async function deleteChunk(runtime: Runtime<MrsContext>, ids: string[]): Promise
 
 /** Batch-deletes the executions that still exist and have not failed an earlier step, then waits until MRS shows none. */
 async function deleteAll(runtime: Runtime<MrsContext>, state: MrsJobExecutionSetState, existing: Map<string, MrsExecution>, ledger: TeardownLedger): Promise<void> {
-  const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
-  if (ids.length === 0) return;
-  runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} executions`);
   const plan: BatchPlan = {
     batchSize: state.batchSize,
     concurrency: runtime.concurrency,
     send: (chunkIds: string[]) => deleteChunk(runtime, chunkIds),
     recheck: recheckWith(async (pending) => (await snapshotMrsExecutions(runtime, pending)).found, () => true),
   };
-  await deleteAndConfirm(plan, ids, {
-    service: SERVICE,
-    snapshot: (pending, options) => snapshotMrsExecutions(runtime, pending, options),
-    describe: describeExecution,
-    timeoutMs: state.waitTimeoutSeconds * 1000,
-    progress: runtime.progress,
-    ledger,
-  });
+  await deleteRemaining(
+    existing,
+    plan,
+    {
+      service: SERVICE,
+      snapshot: (pending, options) => snapshotMrsExecutions(runtime, pending, options),
+      describe: describeExecution,
+      timeoutMs: state.waitTimeoutSeconds * 1000,
+      progress: runtime.progress,
+      ledger,
+    },
+    "executions",
+  );
 }
 
 /** killRunning is false and some executions have not ended: fail them all, deleting nothing. */
@@ -219,7 +213,7 @@ export async function teardownMrsExecutions(runtime: Runtime<MrsContext>, state:
   const running = [...existing.values()].filter((execution) => !ended(execution)).map((execution) => execution.jobId);
   if (running.length && !state.killRunning) return refuseRunning(state, ids, existing, running, ledger, runtime.progress);
   if (running.length) {
-    const { waiting, refused } = await killAll(runtime, existing, running, ledger);
+    const { waiting, refused } = await killAll(runtime, running, ledger);
     try {
       await awaitEnded(runtime, state, existing, waiting, refused, ledger);
     } catch (error) {

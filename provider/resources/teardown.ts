@@ -143,6 +143,17 @@ export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
   }
 }
 
+/**
+ * The delete step: the jobs of `existing` that have not failed an earlier step are sent their deletes through `plan`
+ * and confirmed gone (`deleteAndConfirm`). `noun` names them in progress ("executions").
+ */
+export async function deleteRemaining<T>(existing: Map<string, T>, plan: BatchPlan, check: Omit<DeleteCheck<T>, "ids" | "resend">, noun = "jobs"): Promise<void> {
+  const ids = [...existing.keys()].filter((id) => !check.ledger.failed.has(id));
+  if (ids.length === 0) return;
+  check.progress.log(`${check.service}: deleting ${count(ids.length)} ${noun}`);
+  await deleteAndConfirm(plan, ids, check);
+}
+
 /** Sends the deletes of `ids` through `plan`, then waits until the API shows none of them (`awaitDeleted`). */
 export async function deleteAndConfirm<T>(plan: BatchPlan, ids: string[], check: Omit<DeleteCheck<T>, "ids" | "resend">): Promise<void> {
   const answered: string[] = [];

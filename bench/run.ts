@@ -216,10 +216,11 @@ function lifecycleCheckDiffCpuMs(resources: readonly Resource[]): number {
   const services = { config: () => undefined, env: hostEnv(), progress: silentProgress, configKeys: [], isUnknown: () => false };
   const typeOf = (kind: Kind) => TYPES[kind].split(":").pop()!;
   const before = process.cpuUsage();
-  for (const r of resources) {
+  for (const [i, r] of resources.entries()) {
     const checked = lifecycle.check(typeOf(r.kind), r.news, services);
     if (checked.failures.length) throw new Error(`lifecycle.check ${r.urn}: ${checked.failures.map((f) => f.reason).join("; ")}`);
-    if (lifecycle.diff(typeOf(r.kind), checked.inputs, checked.inputs, services).changes) throw new Error(`lifecycle.diff ${r.urn}: a change`);
+    // The same ID as the host's diff in checkDiffScenario.
+    if (lifecycle.diff(typeOf(r.kind), `${r.kind}/${i}`, checked.inputs, checked.inputs, services).changes) throw new Error(`lifecycle.diff ${r.urn}: a change`);
   }
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;

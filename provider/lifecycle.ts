@@ -11,6 +11,7 @@ import { emptyDefaults, type DefaultsSource } from "./inputs/defaults";
 import { configKeyFailures } from "./inputs/typo-hints";
 import { idsOf, kindOf, type AnyKind } from "./kinds";
 import { importInputs, placeOf, setId } from "./kinds/set-ids";
+import { idRedactor, redactedProgress, redactError } from "./redact";
 import type { Services } from "./services";
 import { count } from "./wait/progress";
 
@@ -32,6 +33,20 @@ function ownInputs(values: Record<string, unknown>, kind: { knownProperties: rea
     out[key] = value;
   }
   return out;
+}
+
+/**
+ * Runs `operation` so that, when the set's job IDs are secret (`secretIds`, recorded by the SDK or the plugin), its
+ * progress lines and errors name those jobs by position instead (redact.ts).
+ */
+async function withSecretIds<T>(state: Record<string, unknown>, ids: readonly string[], services: Services, operation: (services: Services) => Promise<T>): Promise<T> {
+  if (state.secretIds !== true) return operation(services);
+  const redact = idRedactor(ids);
+  try {
+    return await operation({ ...services, progress: redactedProgress(services.progress, redact) });
+  } catch (error) {
+    throw redactError(error, redact);
+  }
 }
 
 function defaultsOf(services: Pick<Services, "config" | "env">): DefaultsSource {
@@ -167,7 +182,7 @@ export async function create(type: string, inputs: Record<string, unknown>, serv
   const parsed = parseInputs(kind, ownInputs(inputs, kind, true), defaultsOf(services));
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
-  await kind.verify(kind.runtime(services, state), state, idsOf(kind, state));
+  await withSecretIds(state, idsOf(kind, state), services, (scoped) => kind.verify(kind.runtime(scoped, state), state, idsOf(kind, state)));
   const id = setId(kind, state);
   services.holdings?.hold(id, placeOf(kind, state), idsOf(kind, state));
   return { id, outs: { ...state } };
@@ -197,6 +212,12 @@ export async function update(type: string, id: string, olds: Record<string, unkn
   const parsed = parseInputs(kind, ownInputs(news, kind, true), defaultsOf(services));
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const after = parsed.data;
+  const secret = before.secretIds === true || after.secretIds === true ? { secretIds: true } : {};
+  const everyId = [...idsOf(kind, before), ...idsOf(kind, after)];
+  return withSecretIds(secret, everyId, services, (scoped) => applyUpdate(kind, id, before, after, scoped));
+}
+
+async function applyUpdate(kind: AnyKind, id: string, before: Record<string, unknown>, after: Record<string, unknown>, services: Services): Promise<{ outs: Record<string, unknown> }> {
   const kept = new Set(idsOf(kind, after));
   const previous = new Set(idsOf(kind, before));
   const added = idsOf(kind, after).filter((jobId) => !previous.has(jobId));
@@ -228,11 +249,13 @@ export async function remove(type: string, id: string, outputs: Record<string, u
   // Forget this set first: sets deleted together (a destroy) would otherwise each leave a shared job to the
   // other, and nobody would tear it down. Whichever looks last sees the others released and tears it down.
   services.holdings?.release(id);
-  const ids = notHeldElsewhere(kind, id, state, idsOf(kind, state), services);
-  if (ids.length) {
-    admitTeardown(kind, id, ids.length, services);
-    await kind.teardown(kind.runtime(services, state), state, ids);
-  }
+  await withSecretIds(state, idsOf(kind, state), services, async (scoped) => {
+    const ids = notHeldElsewhere(kind, id, state, idsOf(kind, state), scoped);
+    if (ids.length) {
+      admitTeardown(kind, id, ids.length, scoped);
+      await kind.teardown(kind.runtime(scoped, state), state, ids);
+    }
+  });
 }
 
 /**
@@ -277,13 +300,16 @@ export async function read(type: string, id: string, props: Record<string, unkno
   if (!parsed.success) throw new InvalidInputError(`cannot read ${type} ${id}:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
   const ids = idsOf(kind, state);
-  const statuses = await kind.statuses(kind.runtime(services, state), ids);
+  const statuses = await withSecretIds(state, ids, services, async (scoped) => {
+    const found = await kind.statuses(kind.runtime(scoped, state), ids);
+    const vanished = ids.filter((jobId) => !found.has(jobId));
+    if (vanished.length) {
+      const shown = vanished.slice(0, 20).join(", ") + (vanished.length > 20 ? ` and ${vanished.length - 20} more` : "");
+      scoped.progress.warn(`${kind.service}: ${count(vanished.length)} of ${count(ids.length)} jobs no longer exist and leave the state: ${shown}`);
+    }
+    return found;
+  });
   const remaining = ids.filter((jobId) => statuses.has(jobId));
-  const vanished = ids.filter((jobId) => !statuses.has(jobId));
-  if (vanished.length) {
-    const shown = vanished.slice(0, 20).join(", ") + (vanished.length > 20 ? ` and ${vanished.length - 20} more` : "");
-    services.progress.warn(`${kind.service}: ${count(vanished.length)} of ${count(ids.length)} jobs no longer exist and leave the state: ${shown}`);
-  }
   const inputs = { ...state, [kind.idsProperty]: remaining };
   // A list in the order of the IDs, not a map keyed by them: the engine keeps an output secret only when the
   // input of the same name was secret, so secret job IDs used as keys would land in state in plain text.

@@ -144,6 +144,14 @@ function endpoint(service: string, defaultText: string): Documented {
   };
 }
 
+/** Every kind's `secretIds`: set by the SDKs and the plugin, not by hand. */
+const secretIds: Documented = {
+  input:
+    "Set by the SDK classes (and by this provider when the job IDs arrive as a secret): the set's job IDs are secret, " +
+    "so every message and log line names its jobs by position (`[secret #3]`) instead of by ID. Default false.",
+  output: "Whether the set's job IDs are secret (messages name jobs by position).",
+};
+
 const huaweiDomain = "(`.eu` for eu-west-101; the setting `jobsets:cloud` / `HW_CLOUD` replaces the domain)";
 
 function batchSize(service: string, defaultSize: number, why: string): Documented {
@@ -186,6 +194,7 @@ const FLINK: Record<string, Documented> = {
   },
   batchSize: batchSize("stop/delete", DEFAULT_FLINK_BATCH_SIZE, "DLI documents no maximum; 100 is its list page size"),
   waitTimeoutSeconds: waitTimeoutSeconds("a stop"),
+  secretIds,
 };
 
 const SPARK: Record<string, Documented> = {
@@ -201,6 +210,7 @@ const SPARK: Record<string, Documented> = {
     `\`https://dli.{region}.myhuaweicloud.com\` ${huaweiDomain}; the setting \`jobsets:dliEndpoint\` / \`JOBSETS_DLI_ENDPOINT\` replaces the default.`,
   ),
   waitTimeoutSeconds: waitTimeoutSeconds("cancelling the batches"),
+  secretIds,
 };
 
 const MRS: Record<string, Documented> = {
@@ -228,6 +238,7 @@ const MRS: Record<string, Documented> = {
   },
   batchSize: batchSize("batch-delete", DEFAULT_MRS_BATCH_SIZE, "MRS documents no maximum"),
   waitTimeoutSeconds: waitTimeoutSeconds("killing the executions"),
+  secretIds,
 };
 
 const EHPC: Record<string, Documented> = {
@@ -255,6 +266,7 @@ const EHPC: Record<string, Documented> = {
   },
   batchSize: batchSize("stopJobs/deleteJobs", DEFAULT_EHPC_BATCH_SIZE, "EHPC documents no maximum"),
   waitTimeoutSeconds: waitTimeoutSeconds("a stop"),
+  secretIds,
 };
 
 const HUAWEI_CREDENTIALS =

@@ -206,6 +206,8 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   async check(urn: string, _olds: Props, news: Props): Promise<pulumiProvider.CheckResult> {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(news);
+    // Secret job IDs: recorded in the set, so every message of its later operations names jobs by position.
+    if (secret.has("jobIds") || secret.has("batchIds")) plain.secretIds = true;
     const result = lifecycle.check(type, plain, this.host.checkServices(this.settingsNow()));
     // With unknowns (a preview) the lifecycle hands the inputs back as given: keep the engine's own copy.
     return { inputs: unknownKeys(plain).length ? news : rewrap(result.inputs, secret), failures: result.failures };

@@ -4,11 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FlinkJobSetArgs as FlinkInputs, SparkBatchSetArgs as SparkInputs, TeardownMode } from "../provider/schema";
 import { providerFor } from "./provider-shim";
+import { secretIdsOf } from "./secret-ids";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Arguments of a FlinkJobSet: the jobs and where they live. Credentials are never arguments (see README). */
-export interface FlinkJobSetArgs extends Inputs<Omit<FlinkInputs, "jobIds">> {
+export interface FlinkJobSetArgs extends Inputs<Omit<FlinkInputs, "jobIds" | "secretIds">> {
   /**
    * The DLI Flink job IDs in the set: integers, or strings of digits for IDs above 2^53 (DLI IDs are
    * Longs). Duplicates collapse to one.
@@ -38,6 +39,8 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
+  declare readonly secretIds: pulumi.Output<boolean | undefined>;
   /**
    * The savepoints taken when the last update stopped the jobs it removed from the set (`triggerSavepoint`, teardown
    * "stop" or "stop-then-delete"): job ID → the savepoint path DLI gave, or "" when DLI named none. Always a secret
@@ -58,12 +61,12 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
       batchSize: undefined,
       waitTimeoutSeconds: undefined,
     };
-    super(flinkProvider, name, { ...outputs, ...args }, opts, "jobsets", "DliFlinkJobSet");
+    super(flinkProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.jobIds) }, opts, "jobsets", "DliFlinkJobSet");
   }
 }
 
 /** Arguments of a SparkBatchSet: the batches and where they live. Credentials are never arguments (see README). */
-export interface SparkBatchSetArgs extends Inputs<Omit<SparkInputs, "batchIds">> {
+export interface SparkBatchSetArgs extends Inputs<Omit<SparkInputs, "batchIds" | "secretIds">> {
   /** The DLI Spark batch IDs in the set (UUIDs, as `POST .../batches` answered them). Duplicates collapse to one. */
   batchIds: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -88,6 +91,8 @@ export class SparkBatchSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
+  declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SparkBatchSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
@@ -97,6 +102,6 @@ export class SparkBatchSet extends pulumi.dynamic.Resource {
       endpoint: undefined,
       waitTimeoutSeconds: undefined,
     };
-    super(sparkProvider, name, { ...outputs, ...args }, opts, "jobsets", "DliSparkBatchSet");
+    super(sparkProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.batchIds) }, opts, "jobsets", "DliSparkBatchSet");
   }
 }

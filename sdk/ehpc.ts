@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EhpcJobSetArgs as EhpcInputs, TeardownMode } from "../provider/schema";
 import { providerFor } from "./provider-shim";
+import { secretIdsOf } from "./secret-ids";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -12,7 +13,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
  * from the secret config `jobsets:qingcloudAccessKeyId`/`jobsets:qingcloudSecretAccessKey`, the environment
  * or `~/.qingcloud/config.yaml` (see README).
  */
-export interface JobSetArgs extends Inputs<Omit<EhpcInputs, "jobIds">> {
+export interface JobSetArgs extends Inputs<Omit<EhpcInputs, "jobIds" | "secretIds">> {
   /** The EHPC job IDs in the set: `hpcjob-…` (the `hpcjob_uuid`, not the scheduler's number). Duplicates collapse to one. */
   jobIds: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -37,6 +38,8 @@ export class JobSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
+  declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: JobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
@@ -46,6 +49,6 @@ export class JobSet extends pulumi.dynamic.Resource {
       batchSize: undefined,
       waitTimeoutSeconds: undefined,
     };
-    super(ehpcProvider, name, { ...outputs, ...args }, opts, "jobsets", "EhpcJobSet");
+    super(ehpcProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.jobIds) }, opts, "jobsets", "EhpcJobSet");
   }
 }

@@ -4,11 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MrsJobExecutionSetArgs as MrsInputs } from "../provider/schema";
 import { providerFor } from "./provider-shim";
+import { secretIdsOf } from "./secret-ids";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Arguments of a JobExecutionSet: the executions and the cluster they run in. Credentials are never arguments (see README). */
-export interface JobExecutionSetArgs extends Inputs<Omit<MrsInputs, "jobIds">> {
+export interface JobExecutionSetArgs extends Inputs<Omit<MrsInputs, "jobIds" | "secretIds">> {
   /** The MRS job execution IDs in the set (UUIDs, `job_id` as the submit answered it). Duplicates collapse to one. */
   jobIds: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -36,6 +37,8 @@ export class JobExecutionSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
+  declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: JobExecutionSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
@@ -47,6 +50,6 @@ export class JobExecutionSet extends pulumi.dynamic.Resource {
       batchSize: undefined,
       waitTimeoutSeconds: undefined,
     };
-    super(mrsProvider, name, { ...outputs, ...args }, opts, "jobsets", "MrsJobExecutionSet");
+    super(mrsProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.jobIds) }, opts, "jobsets", "MrsJobExecutionSet");
   }
 }

@@ -22,6 +22,18 @@ import {
   type TeardownMode,
 } from "./fields";
 
+/**
+ * Set by the SDK classes (and the plugin) when the program passed the set's job IDs as a secret: the provider cannot
+ * see secretness itself (the engine strips it before calling a dynamic provider), and with it set every message
+ * names the set's jobs by position instead of by ID (redact.ts). Recorded only when true.
+ */
+const secretIdsField = flag("secretIds").optional();
+
+/** `secretIds` in a set's state: present only when true, so states written before it existed read the same. */
+function secretIdsOf(args: { secretIds?: boolean | undefined }): { secretIds?: true } {
+  return args.secretIds ? { secretIds: true } : {};
+}
+
 /** Where a Huawei set's jobs live, each open to a default (`huaweiLocation`). */
 const huaweiPlaceShape = {
   projectId: nonEmptyName("projectId").optional(),
@@ -47,6 +59,7 @@ export const flinkArgsShape = {
   triggerSavepoint: flag("triggerSavepoint").optional(),
   batchSize: batchSizeField,
   waitTimeoutSeconds: waitTimeoutField,
+  secretIds: secretIdsField,
 };
 
 const flinkArgsSchema = z.strictObject(flinkArgsShape);
@@ -63,6 +76,8 @@ export interface FlinkJobSetState {
   triggerSavepoint: boolean;
   batchSize: number;
   waitTimeoutSeconds: number;
+  /** The program passed the job IDs as a secret: messages name jobs by position. */
+  secretIds?: true;
 }
 
 export function flinkJobSetSchema(defaults: DefaultsSource) {
@@ -87,6 +102,7 @@ export function flinkJobSetSchema(defaults: DefaultsSource) {
       triggerSavepoint,
       batchSize: args.batchSize ?? DEFAULT_FLINK_BATCH_SIZE,
       waitTimeoutSeconds: args.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
+      ...secretIdsOf(args),
     };
   });
 }
@@ -99,6 +115,7 @@ export const sparkArgsShape = {
   batchIds: idList(uuidId("a Spark batch ID"), "Spark batch IDs (UUIDs)"),
   ...huaweiPlaceShape,
   waitTimeoutSeconds: waitTimeoutField,
+  secretIds: secretIdsField,
 };
 
 const sparkArgsSchema = z.strictObject(sparkArgsShape);
@@ -112,6 +129,8 @@ export interface SparkBatchSetState {
   region?: string;
   endpoint: string;
   waitTimeoutSeconds: number;
+  /** The program passed the job IDs as a secret: messages name jobs by position. */
+  secretIds?: true;
 }
 
 export function sparkBatchSetSchema(defaults: DefaultsSource) {
@@ -124,6 +143,7 @@ export function sparkBatchSetSchema(defaults: DefaultsSource) {
       ...(region ? { region } : {}),
       endpoint,
       waitTimeoutSeconds: args.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
+      ...secretIdsOf(args),
     };
   });
 }
@@ -147,6 +167,7 @@ export const mrsArgsShape = {
   killRunning: flag("killRunning").optional(),
   batchSize: batchSizeField,
   waitTimeoutSeconds: waitTimeoutField,
+  secretIds: secretIdsField,
 };
 
 const mrsArgsSchema = z.strictObject(mrsArgsShape);
@@ -163,6 +184,8 @@ export interface MrsJobExecutionSetState {
   killRunning: boolean;
   batchSize: number;
   waitTimeoutSeconds: number;
+  /** The program passed the job IDs as a secret: messages name jobs by position. */
+  secretIds?: true;
 }
 
 export function mrsJobExecutionSetSchema(defaults: DefaultsSource) {
@@ -178,6 +201,7 @@ export function mrsJobExecutionSetSchema(defaults: DefaultsSource) {
       killRunning: args.killRunning ?? true,
       batchSize: args.batchSize ?? DEFAULT_MRS_BATCH_SIZE,
       waitTimeoutSeconds: args.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
+      ...secretIdsOf(args),
     };
   });
 }
@@ -208,6 +232,7 @@ export const ehpcArgsShape = {
   teardown: teardown.optional(),
   batchSize: batchSizeField,
   waitTimeoutSeconds: waitTimeoutField,
+  secretIds: secretIdsField,
 };
 
 const ehpcArgsSchema = z.strictObject(ehpcArgsShape);
@@ -223,6 +248,8 @@ export interface EhpcJobSetState {
   teardown: TeardownMode;
   batchSize: number;
   waitTimeoutSeconds: number;
+  /** The program passed the job IDs as a secret: messages name jobs by position. */
+  secretIds?: true;
 }
 
 export function ehpcJobSetSchema(defaults: DefaultsSource) {
@@ -237,6 +264,7 @@ export function ehpcJobSetSchema(defaults: DefaultsSource) {
       teardown: args.teardown ?? DEFAULT_EHPC_TEARDOWN,
       batchSize: args.batchSize ?? DEFAULT_EHPC_BATCH_SIZE,
       waitTimeoutSeconds: args.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
+      ...secretIdsOf(args),
     };
   });
 }

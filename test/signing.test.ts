@@ -17,7 +17,9 @@ import {
   type QingCloudCredentials,
 } from "../provider/auth/qingcloud-signer";
 
-const referenceDir = path.resolve(__dirname, "../../shared/reference");
+// The vectors as the repository keeps them (copies of the shared references, the EHPC file pinned by digest in
+// emulator-ehpc.test.ts): a fresh clone has no folder beside it.
+const referenceDir = path.resolve(__dirname, "../emulator/testdata");
 
 function loadReference<T>(fileName: string): T {
   return JSON.parse(readFileSync(path.join(referenceDir, fileName), "utf8")) as T;

@@ -70,6 +70,14 @@ const jobStatusSchema = z.object({
 
 const NO_CONTENT = { status: 204 } as const;
 
+/** A handler that does `action` and answers 204. */
+function noContentAfter(action: () => void): () => typeof NO_CONTENT {
+  return () => {
+    action();
+    return NO_CONTENT;
+  };
+}
+
 export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
   return [
     {
@@ -82,7 +90,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
         return { status: 200, body: { calls: controls.calls(filter) } };
       },
     },
-    { method: "DELETE", path: "/__admin/calls", handle: () => (controls.resetCalls(), NO_CONTENT) },
+    { method: "DELETE", path: "/__admin/calls", handle: noContentAfter(() => controls.resetCalls()) },
     {
       method: "POST",
       path: "/__admin/faults",
@@ -101,7 +109,7 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
         return NO_CONTENT;
       },
     },
-    { method: "DELETE", path: "/__admin/faults", handle: () => (controls.clearFaults(), NO_CONTENT) },
+    { method: "DELETE", path: "/__admin/faults", handle: noContentAfter(() => controls.clearFaults()) },
     {
       method: "POST",
       path: "/__admin/lie-on-delete",
@@ -114,9 +122,12 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
     {
       method: "POST",
       path: "/__admin/churn",
-      handle: ({ json }) => (controls.churnLists(withoutUndefined(adminInput(churnSchema, json))), NO_CONTENT),
+      handle: ({ json }) => {
+        controls.churnLists(withoutUndefined(adminInput(churnSchema, json)));
+        return NO_CONTENT;
+      },
     },
-    { method: "DELETE", path: "/__admin/churn", handle: () => (controls.stopChurn(), NO_CONTENT) },
+    { method: "DELETE", path: "/__admin/churn", handle: noContentAfter(() => controls.stopChurn()) },
     {
       method: "GET",
       path: "/__admin/churn",
@@ -131,8 +142,8 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
         return NO_CONTENT;
       },
     },
-    { method: "POST", path: "/__admin/reset", handle: () => (controls.reset(), NO_CONTENT) },
-    { method: "POST", path: "/__admin/tokens/expire", handle: () => (controls.expireTokens(), NO_CONTENT) },
+    { method: "POST", path: "/__admin/reset", handle: noContentAfter(() => controls.reset()) },
+    { method: "POST", path: "/__admin/tokens/expire", handle: noContentAfter(() => controls.expireTokens()) },
     { method: "GET", path: "/__admin/now", handle: () => ({ status: 200, body: { now: controls.now() } }) },
   ];
 }

@@ -47,7 +47,7 @@ export function emulatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const values = parseCommandLine(argv, OPTIONS);
   if (values.help) return "help";
   const ms = (name: keyof typeof OPTIONS & `${string}-ms`) => wholeNumber(`--${name}`, values[name], 0);
-  const envPort = env["JOBSETS_EMULATOR_PORT"] === "" ? undefined : env["JOBSETS_EMULATOR_PORT"];
+  const envPort = env.JOBSETS_EMULATOR_PORT === "" ? undefined : env.JOBSETS_EMULATOR_PORT;
   if (values.host === "") throw new UsageError("--host must name an address, got an empty string");
   const detailStatus = oneOf("--mrs-detail-status", values["mrs-detail-status"], MRS_DETAIL_STATUSES);
   const options: EmulatorOptions = {

@@ -33,5 +33,5 @@ export function dliFaultBody(status: number, requestId: string): unknown {
 
 /** The project a DLI path names. */
 export function projectIdOf(request: { params: Readonly<Record<string, string>> }): string {
-  return request.params["projectId"] ?? "";
+  return request.params.projectId ?? "";
 }

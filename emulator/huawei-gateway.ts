@@ -96,7 +96,7 @@ export class HuaweiGateway {
   admitProject(request: ApiRequest, refuse: (reason: string) => ApiAnswer): Admission {
     const authenticated = this.authenticate(request);
     if (!authenticated.admitted) return authenticated;
-    const reason = invalidProjectIdReason(request.params["projectId"]);
+    const reason = invalidProjectIdReason(request.params.projectId);
     return reason === undefined ? authenticated : { admitted: false, answer: refuse(reason) };
   }
 
@@ -110,7 +110,7 @@ export class HuaweiGateway {
       }
       return { admitted: true, authenticatedAs: `token:${token.user}` };
     }
-    if (request.headers["authorization"] === undefined) {
+    if (request.headers.authorization === undefined) {
       const message = "Incorrect IAM authentication information: neither Authorization nor X-Auth-Token was sent";
       return { admitted: false, answer: apigError(401, "APIG.0301", message, request.requestId) };
     }

@@ -89,8 +89,8 @@ export function createIamModule(options: {
       roles: [{ name: "te_admin", id: "0" }],
       catalog: [],
     };
-    if (scope?.project) token["project"] = { id: scope.project.id ?? fakeId(`project:${projectId}`), name: scope.project.name ?? "", domain: domainRef };
-    else if (scope?.domain) token["domain"] = domainRef;
+    if (scope?.project) token.project = { id: scope.project.id ?? fakeId(`project:${projectId}`), name: scope.project.name ?? "", domain: domainRef };
+    else if (scope?.domain) token.domain = domainRef;
     return { status: 201, body: { token }, headers: { "X-Subject-Token": issued.token } };
   }
 

@@ -144,7 +144,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   }
   const parameterError = (op: string, detail: string) => mrsError(400, op, MRS_PARAMETER_ERROR_CODE, `Invalid parameter: ${detail}`);
 
-  const placeOf = (request: ApiRequest): Place => [request.params["projectId"] ?? "", request.params["clusterId"] ?? ""];
+  const placeOf = (request: ApiRequest): Place => [request.params.projectId ?? "", request.params.clusterId ?? ""];
 
   function settle(job: MrsJob): MrsJob {
     if (job.killCompletesAt !== undefined && now() >= job.killCompletesAt) {
@@ -224,7 +224,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   function pathJob(request: ApiRequest, op: string): MrsJob | ApiAnswer {
     const jobs = requestCluster(request, op);
     if (isAnswer(jobs)) return jobs;
-    const job = jobs.get(request.params["jobId"] ?? "");
+    const job = jobs.get(request.params.jobId ?? "");
     return job ? settle(job) : mrsError(400, op, "0201", MESSAGES.jobMissing);
   }
 
@@ -354,7 +354,7 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     );
   }
 
-  const executionsPath = String.raw`^/v2/(?<projectId>[^/]+)/clusters/(?<clusterId>[^/]+)/job-executions`;
+  const executionsPath = "^/v2/(?<projectId>[^/]+)/clusters/(?<clusterId>[^/]+)/job-executions";
   const route = (op: string, method: string, suffix: string, handle: (request: ApiRequest) => ApiAnswer) => ({
     op,
     method,
@@ -418,7 +418,7 @@ function parseJobIdList(text: string): string[] | string {
     return "the request body is not valid JSON";
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return "the request body must be a JSON object";
-  const list = (body as Record<string, unknown>)["job_id_list"];
+  const list = (body as Record<string, unknown>).job_id_list;
   if (!Array.isArray(list)) return "job_id_list is required and must be an array of strings";
   if (list.length === 0) return "job_id_list must not be empty";
   const bad = list.findIndex((value) => typeof value !== "string" || value === "");

@@ -64,7 +64,7 @@ export function verifyHuaweiSignature(
   nowMs: number,
 ): SignatureVerdict {
   const headers = lowercaseHeaders(request.headers);
-  const authorization = parseAuthorization(headers["authorization"] ?? "");
+  const authorization = parseAuthorization(headers.authorization ?? "");
   if (!authorization) {
     return iamFailure(`Authorization header is not "${HUAWEI_SIGNING_ALGORITHM} Access=..., SignedHeaders=..., Signature=..."`);
   }

@@ -41,10 +41,14 @@ export class JobStore<J> {
     let collections = this.places.get(outer);
     if (!collections) {
       if (!create) return undefined;
-      this.places.set(outer, (collections = new Map()));
+      collections = new Map();
+      this.places.set(outer, collections);
     }
     let jobs = collections.get(inner);
-    if (!jobs && create) collections.set(inner, (jobs = new Map()));
+    if (!jobs && create) {
+      jobs = new Map();
+      collections.set(inner, jobs);
+    }
     return jobs;
   }
 

@@ -106,7 +106,7 @@ export function onlyMatch<T>(service: string, jobId: string, matches: readonly T
 export function seedStopDelay(seed: object, ownName: string, where: string): number | null | undefined {
   const fields = seed as Record<string, unknown>;
   const own = fields[ownName] as number | null | undefined;
-  const uniform = fields["stopDelayMs"] as number | null | undefined;
+  const uniform = fields.stopDelayMs as number | null | undefined;
   if (own !== undefined && uniform !== undefined && own !== uniform) {
     throw new RangeError(`${where}: ${ownName} and stopDelayMs name the same delay; give one (got ${own} and ${uniform})`);
   }
@@ -148,7 +148,14 @@ export function jobAdminRoutes<T>(path: string, seed: { schema: z.ZodType<T>; ru
 
 /** An admin endpoint that makes an empty collection (a cluster) from `schema`'s input; answers 204. */
 export function clusterAdminRoute<T>(path: string, schema: z.ZodType<T>, add: (input: T) => void): AdminRoute {
-  return { method: "POST", path, handle: ({ json }) => (refusingInput(schema, json, add), { status: 204 }) };
+  return {
+    method: "POST",
+    path,
+    handle: ({ json }) => {
+      refusingInput(schema, json, add);
+      return { status: 204 };
+    },
+  };
 }
 
 function refusingInput<T, R>(schema: z.ZodType<T>, json: unknown, run: (input: T) => R): R {

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { parseCommandLine, UsageError, wholeNumber } from "../emulator/command-line";
-import { parseRateLimit } from "../provider/clients/rate-limit";
+import { parseRateLimit, type RateLimit } from "../provider/clients/rate-limit";
 import { MAX_BATCH_SIZE } from "../provider/schema";
 import { REPO_ROOT } from "../test/harness/program";
 
@@ -68,7 +68,7 @@ export function benchOptions(argv: readonly string[]): Options {
   const maxBatchSize = wholeNumber("--max-batch-size", values["max-batch-size"], 1, MAX_BATCH_SIZE);
   const ceiling = values.ceiling;
   if (ceiling !== undefined) {
-    let limit;
+    let limit: RateLimit | undefined;
     try {
       limit = parseRateLimit(ceiling, "--ceiling");
     } catch (error) {

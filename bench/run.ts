@@ -71,7 +71,10 @@ function peakInFlight(calls: readonly RecordedCall[]): number {
   const events = calls.flatMap((call) => [[call.at, 1] as const, [call.answeredAt, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
   let peak = 0;
-  for (const [, delta] of events) peak = Math.max(peak, (now += delta));
+  for (const [, delta] of events) {
+    now += delta;
+    peak = Math.max(peak, now);
+  }
   return peak;
 }
 

@@ -71,8 +71,11 @@ export class JobSetError extends Error {
     if (typeof value !== "object" || value === null || (value as Record<symbol, unknown>)[kJobSetError] !== true) {
       return false;
     }
+    // Subclasses inherit this method: `this` is the class on the right of `instanceof`, not always JobSetError.
+    // biome-ignore-start lint/complexity/noThisInStatic: the class being tested is only known through `this`.
     if (this === JobSetError) return true;
     return Function.prototype[Symbol.hasInstance].call(this, value) || (value as { code?: unknown }).code === this.errorCode;
+    // biome-ignore-end lint/complexity/noThisInStatic: end of that region.
   }
 
   get [kJobSetError](): boolean {

@@ -29,7 +29,7 @@ import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { ConfigReader, Env } from "./auth/credentials";
 import * as lifecycle from "./lifecycle";
-import { PACKAGE_NAME, RESOURCE_TYPES, packageSchema, type ResourceToken } from "./plugin-schema";
+import { PACKAGE_NAME, RESOURCE_TYPES, packageSchema } from "./plugin-schema";
 import { consoleProgress, ProviderProcess, type SettingsAtCall } from "./services";
 import type { Progress } from "./wait/progress";
 

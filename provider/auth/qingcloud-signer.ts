@@ -43,7 +43,7 @@ const COMMON_PARAMETERS = ["access_key_id", "signature_method", "signature_versi
 const SIGNATURE_PARAMETER = "signature";
 
 // Characters `quote` leaves alone besides A-Z a-z 0-9: the path is used verbatim in the URL and the signature.
-const SAFE_PATH = /^\/[A-Za-z0-9_.~\/-]*$/;
+const SAFE_PATH = /^\/[A-Za-z0-9_.~/-]*$/;
 
 /**
  * Serializes a request body byte for byte like Python's `json.dumps(value, sort_keys=True)`, which is what

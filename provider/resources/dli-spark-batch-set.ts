@@ -20,7 +20,7 @@
  * still not ended after a refused cancel fails with the API's reason. "Gone" is DLI's word for that batch only
  * (`DLI.0002`, or its own 404): any other refusal of a read is confirmed by another read (`getSparkBatchState`).
  */
-import { cancelSparkBatch, getSparkBatchState, listSparkBatches, SERVICE, SPARK_LIST_PAGE_SIZE, sparkMayRun } from "../clients/huawei-dli-spark";
+import { cancelSparkBatch, getSparkBatchState, listSparkBatches, SERVICE, SPARK_LIST_PAGE_SIZE, type SparkBatchState, sparkMayRun } from "../clients/huawei-dli-spark";
 import { mapConcurrent } from "../clients/http";
 import type { DliContext } from "../clients/huawei-dli";
 import type { SparkBatchSetState } from "../schema";
@@ -144,7 +144,7 @@ async function awaitCancelled(
         return { pending, failed };
       }
       await mapConcurrent(polled, runtime.concurrency, async (id) => {
-        let answer;
+        let answer: SparkBatchState;
         try {
           answer = await getSparkBatchState(runtime.ctx, id);
         } catch (error) {

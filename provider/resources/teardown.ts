@@ -15,7 +15,7 @@ import type { TeardownMode } from "../inputs/fields";
 import { awaitAll, AwaitTimeoutError } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 import { runBatches, type BatchPlan } from "./batches";
-import { listIds, TeardownLedger } from "./ledger";
+import { listIds, type TeardownLedger } from "./ledger";
 import type { Snapshot, SnapshotOptions } from "./snapshot";
 
 export * from "./batches";

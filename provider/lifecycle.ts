@@ -53,8 +53,8 @@ function defaultsOf(services: Pick<Services, "config" | "env">): DefaultsSource 
   return { config: services.config, env: services.env };
 }
 
-/** The stored state of a set, read back from outputs (delete and update receive only those). */
-function stateOf(type: string, outputs: Record<string, unknown>) {
+/** The stored state of a set, read back from outputs (delete and update receive only those; so does `jobsets plan`). */
+export function stateOf(type: string, outputs: Record<string, unknown>) {
   const kind = kindOf(type);
   // State was normalised at check time: parse it without defaults, ignoring keys a newer version added.
   const parsed = parseInputs(kind, ownInputs(outputs, kind, false), emptyDefaults);

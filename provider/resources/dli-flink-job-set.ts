@@ -26,6 +26,7 @@ import {
   type DliContext,
   type FlinkJob,
 } from "../clients/huawei-dli";
+import { wrapSecret } from "../pulumi-secrets";
 import type { FlinkJobSetState } from "../schema";
 import { awaitAll } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
@@ -268,10 +269,6 @@ async function readSavepoints(runtime: FlinkRuntime, ids: readonly string[]): Pr
   });
 }
 
-/** Pulumi's marker of a secret value on the wire (`specialSigKey` and `specialSecretSig` of @pulumi/pulumi's runtime/rpc). */
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 /**
  * The outputs an update reports for the jobs it stopped with a savepoint: `savepoints`, job ID → path ("" when the API
  * named none), or nothing when it stopped none that way. Always a secret, whatever the set's IDs: both hosts hand the
@@ -281,5 +278,5 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 export function savepointOutputs(savepoints: readonly FlinkSavepoint[]): Record<string, unknown> {
   if (savepoints.length === 0) return {};
   const value = Object.fromEntries(savepoints.map((savepoint) => [savepoint.jobId, savepoint.path ?? ""]));
-  return { savepoints: { [SECRET_SIG_KEY]: SECRET_SIG, value } };
+  return { savepoints: wrapSecret(value) };
 }

@@ -1,0 +1,341 @@
+// `jobsets plan`: the built command, run as a user runs it (node dist/provider/cli/jobsets.js plan …), reads a
+// `pulumi stack export` document (test/fixtures/stack-export.json: the shape the real CLI writes, with sets of both
+// routes' type tokens and one whose job IDs are an encrypted secret) and prints, per set, each member's status and
+// the calls a destroy would send, against the emulator, with list and detail requests only. Bad input, a bad
+// command line and missing credentials stop it with exit status 2 before any request. `npm test` builds dist/ first.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect } from "vitest";
+import {
+  DEFAULT_ACCESS_KEY,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+  DEFAULT_SECRET_KEY,
+  type Emulator,
+} from "../emulator";
+import { GONE, planJobs } from "../provider/plan";
+import { REPO_ROOT } from "./harness/program";
+import { test } from "./helpers/jobsets";
+
+const P = DEFAULT_PROJECT_ID;
+const COMMAND = path.join(REPO_ROOT, "dist", "provider", "cli", "jobsets.js");
+const FIXTURE = path.join(__dirname, "fixtures", "stack-export.json");
+/** The endpoint the fixture's sets were created with; each test puts its emulator's URL there. */
+const FIXTURE_ENDPOINT = "http://127.0.0.1:8787";
+/** Requests that change nothing: the reads a teardown starts with. */
+const READ_ONLY_OPS = /^(flink\.(list|detail)|spark\.(list|state|detail)|mrs\.(list|detail)|ehpc\.(list|detail))$/;
+
+const SECRET_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const METRICS_URN = "urn:pulumi:dev::jobsets-quickstart::pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet::metrics-streams";
+
+/** The fixture's members, seeded under their IDs with the statuses the assertions expect. */
+function seed(emu: Emulator): void {
+  emu.seedFlinkJobs(P, [
+    { jobId: "268435" },
+    { jobId: "268436", status: "job_init" },
+    { jobId: "9007199254740993" },
+    { jobId: "9007199254740994", status: "job_cancel_success" },
+    // A stop under way that does not end while the test runs.
+    { jobId: "9007199254740995", status: "job_canceling", stopDelayMs: null },
+    // The secret set's member (the fixture's ciphertext is not readable; the --show-secrets form names it).
+    { jobId: "268440" },
+  ]);
+  emu.seedSparkBatches(P, [
+    { id: "0a324461-d9d9-45da-a52a-3b3c7a3d809e", state: "running" },
+    { id: "7c1e0e1c-5a1b-4f7e-9d35-2b1c3a4d5e6f", state: "success" },
+  ]);
+  emu.seedMrsJobs(P, "b5c1d3e2-0f4a-4b6c-9d8e-7f6a5b4c3d2e", [
+    { jobId: "48c45725-b699-4aa9-9bfd-f7ff87eb6fe8", state: "RUNNING" },
+    { jobId: "b1f9a7e2-3c4d-4e5f-8a6b-7c8d9e0f1a2b", state: "FINISHED" },
+  ]);
+  emu.seedEhpcJobs("pek3", "ehpc-8jqdq0mz", [
+    { jobId: "hpcjob-bp6rj09f", status: "running" },
+    { jobId: "hpcjob-c2k8m1xz", status: "finished" },
+  ]);
+}
+
+/** The fixture with the emulator's URL as every set's endpoint. */
+function exportFor(emu: Emulator): string {
+  return fs.readFileSync(FIXTURE, "utf8").replaceAll(FIXTURE_ENDPOINT, emu.url);
+}
+
+/**
+ * The fixture with the secret set's IDs readable: as `pulumi stack export --show-secrets` writes them ("plaintext",
+ * the value as JSON text), as a state holds them before encryption ("value"), or plain beside the `secretIds` flag
+ * the SDK records when the program passed them as a secret ("flag").
+ */
+function exportWithSecretsShown(emu: Emulator, jobIds: string[], form: "plaintext" | "value" | "flag"): string {
+  const document = JSON.parse(exportFor(emu)) as { deployment: { resources: { urn: string; outputs: Record<string, unknown> }[] } };
+  const metrics = document.deployment.resources.find((resource) => resource.urn === METRICS_URN)!;
+  if (form === "flag") Object.assign(metrics.outputs, { jobIds, secretIds: true });
+  else metrics.outputs.jobIds = { [SECRET_KEY]: SECRET_SIG, ...(form === "plaintext" ? { plaintext: JSON.stringify(jobIds) } : { value: jobIds }) };
+  return JSON.stringify(document);
+}
+
+/** A clean environment (nothing of the developer's shell) with the emulator's credentials, plus `extra`. */
+function planEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    // Never the developer's real ~/.qingcloud/config.yaml.
+    HOME: "/nonexistent-jobsets-test-home",
+    HW_ACCESS_KEY: DEFAULT_ACCESS_KEY,
+    HW_SECRET_KEY: DEFAULT_SECRET_KEY,
+    QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
+    QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+    JOBSETS_RETRY_MIN_DELAY_MS: "20",
+    ...extra,
+  };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built command (asynchronously: the emulator answers from this process). */
+function jobsets(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  if (!fs.existsSync(COMMAND)) throw new Error(`${COMMAND} is missing: run \`npm run build\` first`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [COMMAND, ...args], { env: opts.env ?? planEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? "");
+  });
+}
+
+/** A temp file holding `text`, removed after the test. */
+function tempFile(text: string, onTestFinished: (fn: () => void) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobsets-plan-"));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "state.json");
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** Every job's status now, for "the plan changed nothing". */
+function everyStatus(emu: Emulator): string {
+  return JSON.stringify([emu.flinkJobs(P), emu.sparkBatches(P), emu.mrsJobs(P), emu.ehpcJobs()].map((jobs) => jobs.map((job) => Object.entries(job).sort())));
+}
+
+/** What the JSON plan says of each set: name → [id, status, actions][] (or the reason it was not read). */
+function bySet(plan: { sets: { urn: string; jobs: { id: string; status: string; actions: string[] }[] | null; unreadable?: string }[] }) {
+  return Object.fromEntries(plan.sets.map((set) => [set.urn.split("::").pop(), set.jobs?.map((job) => [job.id, job.status, job.actions]) ?? set.unreadable]));
+}
+
+describe("jobsets plan against the emulator", () => {
+  test("--json, from a file: every set of both routes, each member's status and the calls a destroy would send, with reads only", async ({ emu, onTestFinished }) => {
+    seed(emu);
+    const before = everyStatus(emu);
+    const file = tempFile(exportFor(emu), onTestFinished);
+
+    const run = await jobsets(["plan", file, "--json"]);
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(plan.sets.map((set: { type: string }) => set.type)).toEqual([
+      "pulumi-nodejs:dynamic/jobsets:EhpcJobSet",
+      "jobsets:dli:SparkBatchSet",
+      "jobsets:mrs:JobExecutionSet",
+      "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet",
+      "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet",
+      "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet",
+    ]);
+    expect(bySet(plan)).toEqual({
+      simulations: [
+        ["hpcjob-bp6rj09f", "running", ["stop", "delete"]],
+        ["hpcjob-c2k8m1xz", "finished", ["delete"]],
+      ],
+      "nightly-reports": [
+        ["0a324461-d9d9-45da-a52a-3b3c7a3d809e", "running", ["cancel"]],
+        ["7c1e0e1c-5a1b-4f7e-9d35-2b1c3a4d5e6f", "success", []],
+        ["5f0c2b9a-1d2e-4c3b-8a9f-0e1d2c3b4a59", GONE, []],
+      ],
+      "hive-executions": [
+        ["48c45725-b699-4aa9-9bfd-f7ff87eb6fe8", "RUNNING", ["kill", "delete"]],
+        ["b1f9a7e2-3c4d-4e5f-8a6b-7c8d9e0f1a2b", "FINISHED", ["delete"]],
+      ],
+      "etl-streams": [
+        ["268435", "job_running", ["delete"]],
+        ["268436", "job_init", ["delete"]],
+        ["268437", GONE, []],
+      ],
+      "metrics-streams": expect.stringMatching(/^its job IDs \(jobIds\) are a secret, encrypted in this export; `pulumi stack export --show-secrets`/),
+      "orders-streams": [
+        ["9007199254740993", "job_running", ["stop-with-savepoint", "delete"]],
+        ["9007199254740994", "job_cancel_success", ["delete"]],
+        ["9007199254740995", "job_canceling", ["delete"]],
+      ],
+    });
+    expect(plan.sets.find((set: { urn: string }) => set.urn === METRICS_URN).jobs).toBeNull();
+    expect(plan.totals).toEqual({ sets: 6, jobs: 13, toStop: 4, toDelete: 9, gone: 2, untouched: 1, unread: 1 });
+
+    // Reads only, and nothing changed.
+    const ops = emu.calls().map((call) => call.op);
+    expect(ops.length).toBeGreaterThan(0);
+    expect(ops.filter((op) => !READ_ONLY_OPS.test(op))).toEqual([]);
+    expect(everyStatus(emu)).toBe(before);
+  });
+
+  test("text, from standard input: a table per set and a summary line", async ({ emu }) => {
+    seed(emu);
+
+    const run = await jobsets(["plan", "-"], { stdin: exportFor(emu) });
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split("\n");
+    const row = (...cells: string[]) => new RegExp(`^  ${cells.map((cell) => cell.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(" {3,}")}$`);
+    for (const expected of [
+      row("JOB", "STATUS", "A DESTROY WOULD"),
+      row("hpcjob-bp6rj09f", "running", "stop, delete"),
+      row("0a324461-d9d9-45da-a52a-3b3c7a3d809e", "running", "cancel"),
+      row("7c1e0e1c-5a1b-4f7e-9d35-2b1c3a4d5e6f", "success", "nothing"),
+      row("5f0c2b9a-1d2e-4c3b-8a9f-0e1d2c3b4a59", "gone", "nothing (already gone)"),
+      row("48c45725-b699-4aa9-9bfd-f7ff87eb6fe8", "RUNNING", "kill, delete"),
+      row("9007199254740993", "job_running", "stop-with-savepoint, delete"),
+      row("9007199254740995", "job_canceling", "wait for the stop under way, then delete"),
+    ]) {
+      expect(lines.some((line) => expected.test(line)), `a line matching ${expected}\n${run.stdout}`).toBe(true);
+    }
+    expect(lines).toContain('orders-streams (dli-flink: project 0123456789abcdef0123456789abcdef; teardown "stop-then-delete" with a savepoint)');
+    expect(run.stdout).toMatch(/metrics-streams \(dli-flink\)\n .*\n {2}not read: its job IDs \(jobIds\) are a secret/);
+    expect(lines).toContain("Summary: 6 sets, 13 jobs: 4 to stop, 9 to delete, 2 already gone, 1 left as it is; 1 set not read (see above).");
+    expect(emu.calls().filter((call) => !READ_ONLY_OPS.test(call.op))).toEqual([]);
+  });
+
+  test("secret job IDs shown by --show-secrets are read, and printed by position only", async ({ emu }) => {
+    seed(emu);
+    const secretIds = ["268440", "268441"];
+
+    for (const form of ["plaintext", "value", "flag"] as const) {
+      const run = await jobsets(["plan", "--json"], { stdin: exportWithSecretsShown(emu, secretIds, form) });
+
+      expect(run.code, form).toBe(0);
+      expect(bySet(JSON.parse(run.stdout))["metrics-streams"], form).toEqual([
+        ["[secret #1]", "job_running", ["stop"]],
+        ["[secret #2]", GONE, []],
+      ]);
+      for (const id of secretIds) expect(run.stdout + run.stderr, form).not.toContain(id);
+    }
+  });
+
+  test("the mass-teardown guard's limits of this environment are said, set by set and for the destroy", async ({ emu }) => {
+    seed(emu);
+
+    const run = await jobsets(["plan", "-"], { stdin: exportFor(emu), env: planEnv({ JOBSETS_MAX_JOBS_PER_TEARDOWN: "2", JOBSETS_MAX_JOBS_PER_DESTROY: "10" }) });
+
+    expect(run.code).toBe(0);
+    // Set by set: blocks are separated by a blank line; sets of 3 IDs pass the limit of 2, sets of 2 do not.
+    const block = (name: string) => run.stdout.split("\n\n").find((text) => text.startsWith(`${name} (`)) ?? "";
+    expect(block("orders-streams")).toMatch(/\n {2}note: the destroy would refuse this set before any request: dli-flink: refusing to tear down 3 jobs/);
+    expect(block("nightly-reports")).toMatch(/note: the destroy would refuse this set/);
+    expect(block("simulations")).not.toMatch(/note:/);
+    expect(block("hive-executions")).not.toMatch(/note:/);
+    expect(run.stdout).toMatch(/Note: the sets hold 13 jobs, more than jobsets:maxJobsPerDestroy \(JOBSETS_MAX_JOBS_PER_DESTROY\) = 10/);
+  });
+
+  test("a set whose read fails shows the API's answer, the others are planned, exit status 1", async ({ emu }) => {
+    seed(emu);
+    emu.failNext("ehpc.list", { status: 400, body: { ret_code: 1400, message: "injected: bad request" } });
+
+    const run = await jobsets(["plan", "--json"], { stdin: exportFor(emu) });
+
+    expect(run.code).toBe(1);
+    const plan = JSON.parse(run.stdout);
+    const simulations = plan.sets.find((set: { urn: string }) => set.urn.endsWith("::simulations"));
+    expect(simulations.jobs).toBeNull();
+    expect(simulations.error).toMatch(/injected: bad request/);
+    expect(bySet(plan)["etl-streams"]).toHaveLength(3);
+  });
+});
+
+describe("jobsets plan refuses, before any request, with exit status 2", () => {
+  test("input that is not a stack export, or not there", async ({ emu, onTestFinished }) => {
+    const cases: [string[], string | undefined, RegExp][] = [
+      [["plan", "-"], "not json {", /standard input is not JSON .*pass the output of `pulumi stack export`/],
+      [["plan", "-"], '{"resources": []}', /not the output of `pulumi stack export`: "version" is missing, expected a number/],
+      [["plan", "-"], '{"version": 3, "deployment": []}', /"deployment" is an array, expected an object/],
+      [["plan", "-"], '{"version": 3, "deployment": {"resources": {}}}', /"deployment.resources" is an object, expected an array/],
+      [["plan", path.join(os.tmpdir(), "no-such-jobsets-state.json")], undefined, /cannot read .*no-such-jobsets-state\.json: no such file/],
+      [["plan", tempFile("", onTestFinished)], undefined, /state\.json is not JSON/],
+      [["apply"], undefined, /unknown command "apply"; the command is "plan"/],
+      [["plan", "a.json", "b.json"], undefined, /plan takes one state file/],
+      [["plan", "--jsn"], undefined, /Unknown option '--jsn'/],
+    ];
+    for (const [args, stdin, message] of cases) {
+      const run = await jobsets(args, { stdin });
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(2);
+      expect(run.stderr, args.join(" ")).toMatch(message);
+      expect(run.stdout, args.join(" ")).toBe("");
+    }
+    expect(emu.calls()).toEqual([]);
+  });
+
+  test("missing credentials: named, with where they may come from", async ({ emu }) => {
+    seed(emu);
+    const huawei = await jobsets(["plan", "-"], { stdin: exportFor(emu), env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent-jobsets-test-home" } });
+    expect(huawei.code).toBe(2);
+    // Both vendors' credentials are named, once each, whichever set comes first.
+    expect(huawei.stderr).toMatch(/No Huawei Cloud credentials found: .*HW_ACCESS_KEY and HW_SECRET_KEY/);
+    expect(huawei.stderr).toMatch(/No QingCloud credentials found: .*QY_ACCESS_KEY_ID and QY_SECRET_ACCESS_KEY/);
+    expect(huawei.stderr.match(/No Huawei Cloud credentials/g)).toHaveLength(1);
+    expect(huawei.stderr).toMatch(/\(jobsets plan reads credentials from the environment only\)\n$/);
+
+    const half = await jobsets(["plan", "-"], { stdin: exportFor(emu), env: planEnv({ QY_SECRET_ACCESS_KEY: "" }) });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toMatch(/QY_SECRET_ACCESS_KEY/);
+    expect(emu.calls()).toEqual([]);
+  });
+
+  test("an invalid setting, named", async ({ emu }) => {
+    seed(emu);
+    const run = await jobsets(["plan", "-"], { stdin: exportFor(emu), env: planEnv({ JOBSETS_CONCURRENCY: "abc" }) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/JOBSETS_CONCURRENCY/);
+    expect(emu.calls()).toEqual([]);
+  });
+});
+
+describe("what a teardown would send, from statuses (planJobs)", () => {
+  const flink = (teardown: string, triggerSavepoint = false) => ({ jobIds: ["1", "2", "3", "4"], teardown, triggerSavepoint });
+  const statuses = new Map([
+    ["1", "job_running"],
+    ["2", "job_cancel_fail"],
+    ["3", "job_status_dli_adds_later"],
+  ]);
+
+  test("Flink: a status not known to be stopped may be running and gets the stop; the mode picks stop and delete", () => {
+    const actions = (state: Record<string, unknown>) => planJobs("DliFlinkJobSet", state, statuses).jobs.map((job) => job.actions);
+    expect(actions(flink("stop"))).toEqual([["stop"], ["stop"], ["stop"], []]);
+    expect(actions(flink("stop", true))).toEqual([["stop-with-savepoint"], ["stop-with-savepoint"], ["stop-with-savepoint"], []]);
+    expect(actions(flink("delete"))).toEqual([["delete"], ["delete"], ["delete"], []]);
+    expect(actions(flink("stop-then-delete"))).toEqual([["stop", "delete"], ["stop", "delete"], ["stop", "delete"], []]);
+    expect(planJobs("DliFlinkJobSet", flink("stop"), new Map([["1", "job_finish"]])).jobs[0]).toEqual({ id: "1", status: "job_finish", actions: [] });
+  });
+
+  test("Spark, MRS and EHPC: their final statuses only end the calls", () => {
+    const spark = planJobs("DliSparkBatchSet", { batchIds: ["a", "b", "c"] }, new Map([["a", "dead"], ["b", "recovering"], ["c", "queued_somewhere"]]));
+    expect(spark.jobs.map((job) => job.actions)).toEqual([[], ["cancel"], ["cancel"]]);
+    const mrs = planJobs("MrsJobExecutionSet", { jobIds: ["a", "b"], killRunning: true }, new Map([["a", "KILLED"], ["b", "ACCEPTED"]]));
+    expect(mrs.jobs.map((job) => job.actions)).toEqual([["delete"], ["kill", "delete"]]);
+    const ehpc = planJobs("EhpcJobSet", { jobIds: ["a", "b"], teardown: "stop" }, new Map([["a", "cancelled"], ["b", "pending"]]));
+    expect(ehpc.jobs.map((job) => job.actions)).toEqual([[], ["stop"]]);
+  });
+
+  test("MRS with killRunning false: one execution not ended and the destroy would fail, deleting nothing", () => {
+    const running = planJobs("MrsJobExecutionSet", { jobIds: ["a", "b"], killRunning: false }, new Map([["a", "FINISHED"], ["b", "RUNNING"]]));
+    expect(running.jobs.map((job) => job.actions)).toEqual([[], []]);
+    expect(running.notes).toEqual(["the destroy would fail: 1 executions have not ended and killRunning is false, so nothing would be deleted"]);
+    const ended = planJobs("MrsJobExecutionSet", { jobIds: ["a"], killRunning: false }, new Map([["a", "FAILED"]]));
+    expect(ended).toEqual({ jobs: [{ id: "a", status: "FAILED", actions: ["delete"] }], notes: [] });
+  });
+});

@@ -173,7 +173,13 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
       return parameterError(`limit must be an integer from 1 to ${FLINK_LIST_MAX_LIMIT}, got '${request.query.get("limit")}'`);
     }
     // Descending job_id gives a stable order across pages (IDs never change).
-    const all = store.settled(jobsOf(projectIdOf(request))).sort((a, b) => (a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0));
+    // `name` is a fuzzy filter (a substring match, as the reference says); `queue_name` an exact one.
+    const nameFilter = request.query.get("name") || undefined;
+    const queueFilter = request.query.get("queue_name") || undefined;
+    const all = store
+      .settled(jobsOf(projectIdOf(request)))
+      .filter((job) => (nameFilter === undefined || job.name.includes(nameFilter)) && (queueFilter === undefined || job.queue === queueFilter))
+      .sort((a, b) => (a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0));
     return {
       status: 200,
       body: {

@@ -126,7 +126,13 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
       return parameterError(`size must be an integer from 1 to ${SPARK_LIST_MAX_SIZE}, got '${request.query.get("size")}'`);
     }
     // Newest first: the last created batch heads page one (creation order never changes, so pages are stable).
-    const all = store.settled(batchesOf(projectIdOf(request))).reverse();
+    // `job_name` matches a substring, as the other DLI name filters do; `queue_name` (older: `cluster_name`) exactly.
+    const nameFilter = request.query.get("job_name") || undefined;
+    const queueFilter = request.query.get("queue_name") || request.query.get("cluster_name") || undefined;
+    const all = store
+      .settled(batchesOf(projectIdOf(request)))
+      .filter((batch) => (nameFilter === undefined || batch.name.includes(nameFilter)) && (queueFilter === undefined || batch.queue === queueFilter))
+      .reverse();
     return { status: 200, body: { from, total: all.length, sessions: all.slice(from, from + size).map(sessionEntry) } };
   }
 

@@ -181,9 +181,14 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     if (statusFilter !== undefined && !(EHPC_JOB_STATUSES as readonly string[]).includes(statusFilter)) {
       return ehpcError(1100, `parameter [job_status] should be one of ${EHPC_JOB_STATUSES.join(", ")}, got [${statusFilter}]`);
     }
+    // `search_word` is a substring search (the reference), here over the job's name; `queue_name` is exact.
+    const queueFilter = query.get("queue_name") || undefined;
+    const searchWord = query.get("search_word") || undefined;
     const matching = store
       .settled(jobs)
       .filter((job) => statusFilter === undefined || job.status === statusFilter)
+      .filter((job) => queueFilter === undefined || job.queue === queueFilter)
+      .filter((job) => searchWord === undefined || job.name.includes(searchWord))
       .sort((a, b) => b.submitTime - a.submitTime || b.order - a.order);
     return {
       status: 200,

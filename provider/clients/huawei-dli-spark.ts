@@ -97,13 +97,29 @@ export const SPARK_LIST_PAGE_SIZE = 100;
 const listResponse = z.object({
   total: z.coerce.number().int().nonnegative(),
   sessions: z
-    .array(z.object({ id: z.string(), state: z.string() }).loose())
+    .array(z.object({ id: z.string(), state: z.string(), name: z.string().nullish(), queue: z.string().nullish(), cluster_name: z.string().nullish() }).loose())
     .nullish()
     .transform((sessions) => sessions ?? []),
 });
 
-/** `GET .../batches?from=&size=`: one window of the project's batches, newest first; `from` counts records. States lowercased. */
-export async function listSparkBatches(ctx: DliContext, from: number, size = SPARK_LIST_PAGE_SIZE): Promise<{ total: number; batches: { batchId: string; state: string }[] }> {
+/** A list entry: `queue` is the answer's `queue`, or `cluster_name` in older answers. */
+export interface SparkBatchEntry {
+  batchId: string;
+  state: string;
+  name?: string;
+  queue?: string;
+}
+
+/**
+ * `GET .../batches?from=&size=`: one window of the project's batches, newest first; `from` counts records. States
+ * lowercased. `filters` (`job_name`, `queue_name`) only narrow what is read: a selector checks each batch itself.
+ */
+export async function listSparkBatches(
+  ctx: DliContext,
+  from: number,
+  size = SPARK_LIST_PAGE_SIZE,
+  filters: { job_name?: string; queue_name?: string } = {},
+): Promise<{ total: number; batches: SparkBatchEntry[] }> {
   const response = await ctx.http.send(
     {
       service: SERVICE,
@@ -111,14 +127,20 @@ export async function listSparkBatches(ctx: DliContext, from: number, size = SPA
       method: "GET",
       origin: ctx.endpoint,
       path: `/v2.0/${encodeURIComponent(ctx.projectId)}/batches`,
-      query: { from, size },
+      query: { from, size, ...filters },
       headers: { "content-type": "application/json" },
     },
     { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
   );
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing the batches failed", response);
   const body = parseBody(listResponse, response, SERVICE, "list batches");
-  return { total: body.total, batches: body.sessions.map((b) => ({ batchId: b.id.toLowerCase(), state: b.state.trim().toLowerCase() })) };
+  return {
+    total: body.total,
+    batches: body.sessions.map((b) => {
+      const queue = b.queue ?? b.cluster_name;
+      return { batchId: b.id.toLowerCase(), state: b.state.trim().toLowerCase(), ...(typeof b.name === "string" ? { name: b.name } : {}), ...(typeof queue === "string" ? { queue } : {}) };
+    }),
+  };
 }
 
 /** What a cancel said. "refused": a 400 that is not "does not exist", most likely "already finished". */

@@ -48,6 +48,8 @@ export interface DliContext {
 export interface FlinkJob {
   jobId: string;
   name?: string;
+  /** `queue_name`, as the list reports it (a selector reads it). */
+  queue?: string;
   status: string;
   /**
    * Where the job's last savepoint went (the detail's `savepoint_path`; the list does not carry it). Only from
@@ -63,7 +65,7 @@ const listResponse = z.object({
   job_list: z.object({
     total_count: z.coerce.number().int().nonnegative(),
     jobs: z
-      .array(z.object({ job_id: jobIdField, name: z.string().optional(), status: z.string() }).loose())
+      .array(z.object({ job_id: jobIdField, name: z.string().nullish(), queue_name: z.string().nullish(), status: z.string() }).loose())
       .nullish()
       .transform((jobs) => jobs ?? []),
   }),
@@ -73,8 +75,11 @@ function path(ctx: DliContext, suffix: string): string {
   return `/v1.0/${encodeURIComponent(ctx.projectId)}/streaming/${suffix}`;
 }
 
-/** One page of the project's Flink jobs. `offset` counts records. */
-export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLINK_LIST_PAGE_SIZE): Promise<{ totalCount: number; jobs: FlinkJob[] }> {
+/**
+ * One page of the project's Flink jobs. `offset` counts records. `filters` are the list's own (`name`, a substring
+ * match, and `queue_name`): they only narrow what is read; a caller that selects by them checks each job itself.
+ */
+export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLINK_LIST_PAGE_SIZE, filters: { name?: string; queue_name?: string } = {}): Promise<{ totalCount: number; jobs: FlinkJob[] }> {
   const response = await ctx.http.send(
     {
       service: SERVICE,
@@ -82,7 +87,7 @@ export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLI
       method: "GET",
       origin: ctx.endpoint,
       path: path(ctx, "jobs"),
-      query: { offset, limit },
+      query: { offset, limit, ...filters },
       headers: { "content-type": "application/json" },
     },
     { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
@@ -91,7 +96,12 @@ export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLI
   const body = parseBody(listResponse, response, SERVICE, "list jobs");
   return {
     totalCount: body.job_list.total_count,
-    jobs: body.job_list.jobs.map((j) => ({ jobId: j.job_id, ...(j.name !== undefined ? { name: j.name } : {}), status: j.status.toLowerCase() })),
+    jobs: body.job_list.jobs.map((j) => ({
+      jobId: j.job_id,
+      ...(typeof j.name === "string" ? { name: j.name } : {}),
+      ...(typeof j.queue_name === "string" ? { queue: j.queue_name } : {}),
+      status: j.status.toLowerCase(),
+    })),
   };
 }
 

@@ -52,6 +52,9 @@ export interface MrsExecution {
   /** Uppercase `job_state`. */
   state: string;
   result?: string;
+  /** `job_name` and `queue`, as the list reports them (a selector reads them). */
+  name?: string;
+  queue?: string;
 }
 
 /** Huawei's gateway verdicts, plus MRS's "too many jobs, retry later" (`0202`), whatever its HTTP status. */
@@ -65,7 +68,7 @@ function path(ctx: MrsContext, suffix = ""): string {
   return `/v2/${encodeURIComponent(ctx.projectId)}/clusters/${encodeURIComponent(ctx.clusterId)}/job-executions${suffix}`;
 }
 
-function send(ctx: MrsContext, op: string, method: "GET" | "POST", suffix: string, extra: { query?: Record<string, number>; body?: string } = {}) {
+function send(ctx: MrsContext, op: string, method: "GET" | "POST", suffix: string, extra: { query?: Record<string, number | string>; body?: string } = {}) {
   return ctx.http.send(
     {
       service: SERVICE,
@@ -86,14 +89,17 @@ const clusterGone = (response: ApiResponse) => response.statusCode >= 400 && fir
 const listResponse = z.object({
   total_record: z.coerce.number().int().nonnegative(),
   job_list: z
-    .array(z.object({ job_id: z.string(), job_state: z.string(), job_result: z.string().nullish() }).loose())
+    .array(z.object({ job_id: z.string(), job_state: z.string(), job_result: z.string().nullish(), job_name: z.string().nullish(), queue: z.string().nullish() }).loose())
     .nullish()
     .transform((jobs) => jobs ?? []),
 });
 
-/** One page of the cluster's executions; `page` counts from 1. A cluster that does not exist lists nothing. */
-export async function listJobExecutions(ctx: MrsContext, page: number, limit = MRS_LIST_PAGE_SIZE): Promise<{ totalRecord: number; jobs: MrsExecution[]; clusterGone: boolean }> {
-  const response = await send(ctx, "listJobExecutions", "GET", "", { query: { offset: page, limit } });
+/**
+ * One page of the cluster's executions; `page` counts from 1. A cluster that does not exist lists nothing. `filters`
+ * (`job_name`, a substring match) only narrow what is read: a selector checks each execution itself.
+ */
+export async function listJobExecutions(ctx: MrsContext, page: number, limit = MRS_LIST_PAGE_SIZE, filters: { job_name?: string } = {}): Promise<{ totalRecord: number; jobs: MrsExecution[]; clusterGone: boolean }> {
+  const response = await send(ctx, "listJobExecutions", "GET", "", { query: { offset: page, limit, ...filters } });
   if (clusterGone(response)) return { totalRecord: 0, jobs: [], clusterGone: true };
   if (!isOk(response)) throw huaweiApiError(SERVICE, `listing the executions of cluster ${ctx.clusterId} failed`, response);
   const body = parseBody(listResponse, response, SERVICE, "list job executions");
@@ -103,6 +109,8 @@ export async function listJobExecutions(ctx: MrsContext, page: number, limit = M
       jobId: j.job_id.toLowerCase(),
       state: j.job_state.trim().toUpperCase(),
       ...(j.job_result ? { result: j.job_result } : {}),
+      ...(typeof j.job_name === "string" ? { name: j.job_name } : {}),
+      ...(typeof j.queue === "string" ? { queue: j.queue } : {}),
     })),
     clusterGone: false,
   };

@@ -61,6 +61,9 @@ export interface EhpcJob {
   jobId: string;
   /** Lowercase `job_status`. */
   status: string;
+  /** `job_name` and `queue_name`, as the list reports them (a selector reads them). */
+  name?: string;
+  queue?: string;
 }
 
 /** Signs each attempt's URL with the HttpClient's clock (which a 1300 answer may correct from `Date`). */
@@ -133,13 +136,21 @@ function succeeded(response: ApiResponse): boolean {
 const listResponse = z.object({
   total_count: z.coerce.number().int().nonnegative(),
   hpc_job_set: z
-    .array(z.object({ hpcjob_uuid: z.string(), job_status: z.string() }).loose())
+    .array(z.object({ hpcjob_uuid: z.string(), job_status: z.string(), job_name: z.string().nullish(), queue_name: z.string().nullish() }).loose())
     .nullish()
     .transform((jobs) => jobs ?? []),
 });
 
-/** One page of the cluster's jobs; `offset` counts records. A 2100 is reported as `clusterGone`, to be confirmed job by job. */
-export async function listEhpcJobs(ctx: EhpcContext, offset: number, limit = EHPC_LIST_PAGE_SIZE): Promise<{ totalCount: number; jobs: EhpcJob[]; clusterGone: boolean }> {
+/**
+ * One page of the cluster's jobs; `offset` counts records. A 2100 is reported as `clusterGone`, to be confirmed job by
+ * job. `filters` (`queue_name`; `search_word`, a substring search) only narrow what is read: a selector checks each job.
+ */
+export async function listEhpcJobs(
+  ctx: EhpcContext,
+  offset: number,
+  limit = EHPC_LIST_PAGE_SIZE,
+  filters: { queue_name?: string; search_word?: string } = {},
+): Promise<{ totalCount: number; jobs: EhpcJob[]; clusterGone: boolean }> {
   const response = await ctx.http.send(
     {
       service: SERVICE,
@@ -147,7 +158,7 @@ export async function listEhpcJobs(ctx: EhpcContext, offset: number, limit = EHP
       method: "GET",
       origin: ctx.endpoint,
       path: "/api/job/list",
-      query: { cluster_id: ctx.clusterId, zone: ctx.zone, limit, offset },
+      query: { cluster_id: ctx.clusterId, zone: ctx.zone, limit, offset, ...filters },
     },
     { authorizer: ctx.authorizer, classify: classifyEhpc, budget: ctx.budget },
   );
@@ -162,7 +173,12 @@ export async function listEhpcJobs(ctx: EhpcContext, offset: number, limit = EHP
   }
   return {
     totalCount: parsed.data.total_count,
-    jobs: parsed.data.hpc_job_set.map((j) => ({ jobId: j.hpcjob_uuid, status: j.job_status.trim().toLowerCase() })),
+    jobs: parsed.data.hpc_job_set.map((j) => ({
+      jobId: j.hpcjob_uuid,
+      status: j.job_status.trim().toLowerCase(),
+      ...(typeof j.job_name === "string" ? { name: j.job_name } : {}),
+      ...(typeof j.queue_name === "string" ? { queue: j.queue_name } : {}),
+    })),
     clusterGone: false,
   };
 }

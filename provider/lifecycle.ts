@@ -12,6 +12,7 @@ import { configKeyFailures } from "./inputs/typo-hints";
 import { idsOf, kindOf, type AnyKind } from "./kinds";
 import { importInputs, placeOf, setId } from "./kinds/set-ids";
 import { idRedactor, redactedProgress, redactError } from "./redact";
+import { recordedSelection, selectionOutputs, selectNow, selectorOf, union } from "./selected";
 import type { Services } from "./services";
 import { count } from "./wait/progress";
 
@@ -183,9 +184,10 @@ export async function create(type: string, inputs: Record<string, unknown>, serv
   if (!parsed.success) throw new InvalidInputError(`invalid inputs:\n${formatFailures(parsed.failures)}`);
   const state = parsed.data;
   await withSecretIds(state, idsOf(kind, state), services, (scoped) => kind.verify(kind.runtime(scoped, state), state, idsOf(kind, state)));
+  const selected = await selectNow(kind, state, services, true);
   const id = setId(kind, state);
-  services.holdings?.hold(id, placeOf(kind, state), idsOf(kind, state));
-  return { id, outs: { ...state } };
+  services.holdings?.hold(id, placeOf(kind, state), union(idsOf(kind, state), selected?.keys() ?? []));
+  return { id, outs: { ...state, ...selectionOutputs(selected?.keys()) } };
 }
 
 /**
@@ -214,14 +216,27 @@ export async function update(type: string, id: string, olds: Record<string, unkn
   const after = parsed.data;
   const secret = before.secretIds === true || after.secretIds === true ? { secretIds: true } : {};
   const everyId = [...idsOf(kind, before), ...idsOf(kind, after)];
-  return withSecretIds(secret, everyId, services, (scoped) => applyUpdate(kind, id, before, after, scoped));
+  return withSecretIds(secret, everyId, services, (scoped) => applyUpdate(kind, id, before, after, scoped, recordedSelection(olds)));
 }
 
-async function applyUpdate(kind: AnyKind, id: string, before: Record<string, unknown>, after: Record<string, unknown>, services: Services): Promise<{ outs: Record<string, unknown> }> {
-  const kept = new Set(idsOf(kind, after));
+async function applyUpdate(
+  kind: AnyKind,
+  id: string,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  services: Services,
+  recorded: readonly string[],
+): Promise<{ outs: Record<string, unknown> }> {
+  // A changed selector lets go of what only the old one held: the members it recorded, and what it matches now (jobs
+  // submitted since the last up, which a destroy would have torn down too). Those the new selector or the IDs keep stay.
+  const selectorChanged = JSON.stringify(selectorOf(before) ?? null) !== JSON.stringify(selectorOf(after) ?? null);
+  const selected = await selectNow(kind, after, services, selectorChanged);
+  const oldSelection = selectorChanged ? await selectNow(kind, { ...after, selector: selectorOf(before) }, services, false) : undefined;
+  const dropped = selectorChanged ? union(recorded, oldSelection?.keys() ?? []) : [];
+  const kept = new Set(union(idsOf(kind, after), selected?.keys() ?? []));
   const previous = new Set(idsOf(kind, before));
   const added = idsOf(kind, after).filter((jobId) => !previous.has(jobId));
-  const removed = notHeldElsewhere(kind, id, after, idsOf(kind, before).filter((jobId) => !kept.has(jobId)), services);
+  const removed = notHeldElsewhere(kind, id, after, union(idsOf(kind, before), dropped).filter((jobId) => !kept.has(jobId)), services);
   if (added.length) await kind.verify(kind.runtime(services, after), after, added);
   // What the teardown reports beside the set's state (Flink: `savepoints`, where its stops' savepoints went).
   let reported: Record<string, unknown> | undefined;
@@ -231,13 +246,13 @@ async function applyUpdate(kind: AnyKind, id: string, before: Record<string, unk
       reported = ((await kind.teardown(kind.runtime(services, after), after, removed)) as { outputs?: Record<string, unknown> } | undefined)?.outputs;
     } catch (error) {
       const failed = error instanceof PartialTeardownError ? [...error.failed.keys()] : removed;
-      const outs = { ...after, [kind.idsProperty]: [...idsOf(kind, after), ...failed] };
+      const outs = { ...after, ...selectionOutputs(selected?.keys()), [kind.idsProperty]: [...idsOf(kind, after), ...failed] };
       services.holdings?.hold(id, placeOf(kind, after), idsOf(kind, outs));
       throw new UpdateIncompleteError((error as Error).message, id, outs, error);
     }
   }
-  services.holdings?.hold(id, placeOf(kind, after), idsOf(kind, after));
-  return { outs: { ...after, ...reported } };
+  services.holdings?.hold(id, placeOf(kind, after), [...kept]);
+  return { outs: { ...after, ...reported, ...selectionOutputs(selected?.keys()) } };
 }
 
 /**
@@ -250,7 +265,11 @@ export async function remove(type: string, id: string, outputs: Record<string, u
   // other, and nobody would tear it down. Whichever looks last sees the others released and tears it down.
   services.holdings?.release(id);
   await withSecretIds(state, idsOf(kind, state), services, async (scoped) => {
-    const ids = notHeldElsewhere(kind, id, state, idsOf(kind, state), scoped);
+    // A selector set's members: its IDs, the members recorded at the last up or refresh, and what the selector matches
+    // now (jobs submitted since). The guard below counts them all.
+    const selected = await selectNow(kind, state, scoped, false);
+    const members = union(idsOf(kind, state), recordedSelection(outputs), selected?.keys() ?? []);
+    const ids = notHeldElsewhere(kind, id, state, members, scoped);
     if (ids.length) {
       admitTeardown(kind, id, ids.length, scoped);
       await kind.teardown(kind.runtime(scoped, state), state, ids);
@@ -314,5 +333,17 @@ export async function read(type: string, id: string, props: Record<string, unkno
   // A list in the order of the IDs, not a map keyed by them: the engine keeps an output secret only when the
   // input of the same name was secret, so secret job IDs used as keys would land in state in plain text.
   const jobStatuses = remaining.map((jobId) => statuses.get(jobId)!);
-  return { id, outs: { ...inputs, jobStatuses }, inputs };
+  return { id, outs: { ...inputs, jobStatuses, ...selectionOutputs(await refreshSelection(kind, state, recordedSelection(props), services)) }, inputs };
+}
+
+/**
+ * What a refresh records for the selector: what it matches now, and the members recorded before that still exist
+ * (a job renamed or moved since is still the set's, as a destroy would see it). Undefined for a set without one.
+ */
+async function refreshSelection(kind: AnyKind, state: Record<string, unknown>, recorded: readonly string[], services: Services): Promise<string[] | undefined> {
+  const selected = await selectNow(kind, state, services, true);
+  if (!selected) return undefined;
+  const unmatched = recorded.filter((jobId) => !selected.has(jobId));
+  const still = unmatched.length ? await kind.statuses(kind.runtime(services, state), unmatched) : new Map<string, string>();
+  return union(selected.keys(), unmatched.filter((jobId) => still.has(jobId)));
 }

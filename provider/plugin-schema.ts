@@ -42,6 +42,9 @@ export type ResourceToken = keyof typeof RESOURCE_TYPES;
 /** The enum every teardown-mode property refers to. */
 export const TEARDOWN_MODE_TYPE = `${PACKAGE_NAME}:index:TeardownMode`;
 
+/** The object type of every kind's `selector`. */
+export const JOB_SELECTOR_TYPE = `${PACKAGE_NAME}:index:JobSelector`;
+
 /**
  * The Go SDK's import path. Pulumi's own default for an unpublished package is `example.com/pulumi-<name>`;
  * setting it explicitly makes `pulumi package add` print it ("To use this package, import …").
@@ -75,7 +78,11 @@ export interface PackageSpec {
   keywords: string[];
   license: string;
   config: { variables: Record<string, PropertySpec> };
-  types: Record<string, { type: "string"; description: string; enum: { value: string; description: string }[] }>;
+  types: Record<
+    string,
+    | { type: "string"; description: string; enum: { value: string; description: string }[] }
+    | { type: "object"; description: string; properties: Record<string, PropertySpec> }
+  >;
   provider: { description: string };
   resources: Record<ResourceToken, ResourceSpec>;
   language: Record<string, Record<string, unknown>>;
@@ -91,6 +98,12 @@ const STRING_LIST = { type: "array", items: STRING } as const;
 const TEARDOWN = { $ref: `#/types/${TEARDOWN_MODE_TYPE}` } as const;
 
 const DUPLICATES = "Duplicates collapse to one (with a warning).";
+const SELECTOR_INPUT =
+  "Holds, besides the listed IDs, every job whose name starts with `namePrefix` and whose queue is `queueName` (each " +
+  "only when given), where the set lives (its project; for MRS and EHPC its cluster). Matched at create, update, " +
+  "refresh and again at destroy, so jobs submitted after `pulumi up` are torn down too. A set needs IDs, a selector, " +
+  "or both; a selector with no non-empty field is refused. A changed selector is an update in place that tears down " +
+  "the jobs it no longer selects.";
 const SET_LIMIT = `At most ${MAX_JOBS_PER_SET.toLocaleString("en-US")} per set.`;
 const MINUTES = DEFAULT_WAIT_TIMEOUT_SECONDS / 60;
 
@@ -298,7 +311,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       HUAWEI_CREDENTIALS,
     properties: FLINK,
     fields: flinkArgsShape,
-    requiredInputs: ["jobIds"],
+    requiredInputs: [],
     required: ["jobIds", "projectId", "endpoint", "teardown", "triggerSavepoint", "batchSize", "waitTimeoutSeconds"],
     outputsOnly: {
       savepoints: {
@@ -320,7 +333,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       HUAWEI_CREDENTIALS,
     properties: SPARK,
     fields: sparkArgsShape,
-    requiredInputs: ["batchIds"],
+    requiredInputs: [],
     required: ["batchIds", "projectId", "endpoint", "waitTimeoutSeconds"],
   },
   "jobsets:mrs:JobExecutionSet": {
@@ -331,7 +344,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       HUAWEI_CREDENTIALS,
     properties: MRS,
     fields: mrsArgsShape,
-    requiredInputs: ["clusterId", "jobIds"],
+    requiredInputs: ["clusterId"],
     required: ["clusterId", "jobIds", "projectId", "endpoint", "killRunning", "batchSize", "waitTimeoutSeconds"],
   },
   "jobsets:ehpc:JobSet": {
@@ -341,7 +354,7 @@ const RESOURCES: Record<ResourceToken, ResourceDoc> = {
       QINGCLOUD_CREDENTIALS,
     properties: EHPC,
     fields: ehpcArgsShape,
-    requiredInputs: ["clusterId", "zone", "jobIds"],
+    requiredInputs: ["clusterId", "zone"],
     required: ["clusterId", "zone", "jobIds", "endpoint", "teardown", "batchSize", "waitTimeoutSeconds"],
   },
 };
@@ -379,6 +392,17 @@ function resourceSpec(doc: ResourceDoc): ResourceSpec {
     ...STRING_LIST,
     description: "The last status seen of each job, in the order of the job IDs: filled in by `pulumi refresh` and by an import.",
   };
+  // Every kind's selector (inputs/selector.ts), and what it matched.
+  inputProperties.selector = { $ref: `#/types/${JOB_SELECTOR_TYPE}`, description: SELECTOR_INPUT };
+  properties.selector = { $ref: `#/types/${JOB_SELECTOR_TYPE}`, description: "The set's selector, empty fields dropped; absent for a set of IDs only." };
+  properties.selectedIds = {
+    ...STRING_LIST,
+    secret: true,
+    description:
+      "The jobs the selector matched at the last create, update or refresh (a destroy matches again, so jobs submitted " +
+      "since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether the stack keeps " +
+      "those secret. Absent for a set without a selector.",
+  };
   Object.assign(properties, doc.outputsOnly);
   return { description: doc.description, inputProperties, requiredInputs: doc.requiredInputs, properties, required: doc.required };
 }
@@ -404,6 +428,14 @@ export function packageSchema(version: string): PackageSpec {
         type: "string",
         description: "How a set's jobs are torn down when the set is deleted or jobs are removed from it.",
         enum: TEARDOWN_MODES.map((value) => ({ value, description: TEARDOWN_DOCS[value] })),
+      },
+      [JOB_SELECTOR_TYPE]: {
+        type: "object",
+        description: "Which jobs a set holds by their name and queue, as the API reports them: every field given must match.",
+        properties: {
+          namePrefix: { ...STRING, description: "A job is selected only when its name starts with this (case-sensitive)." },
+          queueName: { ...STRING, description: "A job is selected only when its queue is exactly this." },
+        },
       },
     },
     provider: {

@@ -12,9 +12,9 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export interface FlinkJobSetArgs extends Inputs<Omit<FlinkInputs, "jobIds" | "secretIds">> {
   /**
    * The DLI Flink job IDs in the set: integers, or strings of digits for IDs above 2^53 (DLI IDs are
-   * Longs). Duplicates collapse to one.
+   * Longs). Duplicates collapse to one. Optional with a `selector` (the set holds both).
    */
-  jobIds: pulumi.Input<pulumi.Input<number | string>[]>;
+  jobIds?: pulumi.Input<pulumi.Input<number | string>[]>;
 }
 
 const flinkProvider = providerFor("DliFlinkJobSet");
@@ -39,6 +39,14 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
+  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
+  /**
+   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
+   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
+   * the stack keeps those secret. Undefined for a set without a selector.
+   */
+  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
   /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
   declare readonly secretIds: pulumi.Output<boolean | undefined>;
   /**
@@ -52,6 +60,8 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   constructor(name: string, args: FlinkJobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       jobStatuses: undefined,
+      selectedIds: undefined,
+      selector: undefined,
       savepoints: undefined,
       projectId: undefined,
       region: undefined,
@@ -67,8 +77,8 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
 
 /** Arguments of a SparkBatchSet: the batches and where they live. Credentials are never arguments (see README). */
 export interface SparkBatchSetArgs extends Inputs<Omit<SparkInputs, "batchIds" | "secretIds">> {
-  /** The DLI Spark batch IDs in the set (UUIDs, as `POST .../batches` answered them). Duplicates collapse to one. */
-  batchIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The DLI Spark batch IDs in the set (UUIDs, as `POST .../batches` answered them). Duplicates collapse to one. Optional with a `selector` (the set holds both). */
+  batchIds?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 const sparkProvider = providerFor("DliSparkBatchSet");
@@ -91,12 +101,22 @@ export class SparkBatchSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
+  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
+  /**
+   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
+   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
+   * the stack keeps those secret. Undefined for a set without a selector.
+   */
+  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
   /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
   declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SparkBatchSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       jobStatuses: undefined,
+      selectedIds: undefined,
+      selector: undefined,
       projectId: undefined,
       region: undefined,
       endpoint: undefined,

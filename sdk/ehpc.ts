@@ -14,8 +14,8 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
  * or `~/.qingcloud/config.yaml` (see README).
  */
 export interface JobSetArgs extends Inputs<Omit<EhpcInputs, "jobIds" | "secretIds">> {
-  /** The EHPC job IDs in the set: `hpcjob-…` (the `hpcjob_uuid`, not the scheduler's number). Duplicates collapse to one. */
-  jobIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The EHPC job IDs in the set: `hpcjob-…` (the `hpcjob_uuid`, not the scheduler's number). Duplicates collapse to one. Optional with a `selector` (the set holds both). */
+  jobIds?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 const ehpcProvider = providerFor("EhpcJobSet");
@@ -38,12 +38,22 @@ export class JobSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
+  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
+  /**
+   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
+   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
+   * the stack keeps those secret. Undefined for a set without a selector.
+   */
+  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
   /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
   declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: JobSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       jobStatuses: undefined,
+      selectedIds: undefined,
+      selector: undefined,
       endpoint: undefined,
       teardown: undefined,
       batchSize: undefined,

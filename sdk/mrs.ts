@@ -10,8 +10,8 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Arguments of a JobExecutionSet: the executions and the cluster they run in. Credentials are never arguments (see README). */
 export interface JobExecutionSetArgs extends Inputs<Omit<MrsInputs, "jobIds" | "secretIds">> {
-  /** The MRS job execution IDs in the set (UUIDs, `job_id` as the submit answered it). Duplicates collapse to one. */
-  jobIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The MRS job execution IDs in the set (UUIDs, `job_id` as the submit answered it). Duplicates collapse to one. Optional with a `selector` (the set holds both). */
+  jobIds?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 const mrsProvider = providerFor("MrsJobExecutionSet");
@@ -37,12 +37,22 @@ export class JobExecutionSet extends pulumi.dynamic.Resource {
   declare readonly waitTimeoutSeconds: pulumi.Output<number>;
   /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
   declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
+  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
+  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
+  /**
+   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
+   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
+   * the stack keeps those secret. Undefined for a set without a selector.
+   */
+  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
   /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
   declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: JobExecutionSetArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       jobStatuses: undefined,
+      selectedIds: undefined,
+      selector: undefined,
       projectId: undefined,
       region: undefined,
       endpoint: undefined,

@@ -19,7 +19,7 @@ import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, startEmulat
 import { flinkJobSetSchema, mrsJobExecutionSetSchema, sparkBatchSetSchema, ehpcJobSetSchema, emptyDefaults } from "../provider/schema";
 import { JOB_SET_TYPES } from "../provider/lifecycle";
 import { configFromEnv, lifecycleType, typeOfUrn } from "../provider/plugin";
-import { RESOURCE_TYPES, TEARDOWN_MODE_TYPE, packageSchema, pulumiType } from "../provider/plugin-schema";
+import { JOB_SELECTOR_TYPE, RESOURCE_TYPES, TEARDOWN_MODE_TYPE, packageSchema, pulumiType } from "../provider/plugin-schema";
 import { REPO_ROOT, linkPackage } from "./harness/program";
 import { PULUMI_DIR, RUN_PLUGIN, SIG_KEY, SECRET_SIG, UNKNOWN_VALUE, secret, startProvider, urn, type ProviderHost, type Props } from "./harness/provider-host";
 import { failure, idsSent } from "./helpers/jobsets";
@@ -190,7 +190,9 @@ function validatePackageSchema(schema: Json): string[] {
 
   for (const [token, spec] of Object.entries(types)) {
     if (!TOKEN.test(token) || !token.startsWith(`${String(schema.name)}:`)) problems.push(`types.${token}: bad token`);
-    if (!PRIMITIVES.includes(String(spec.type)) || !Array.isArray(spec.enum) || spec.enum.length === 0) problems.push(`types.${token}: not an enum`);
+    // A type is an enum of a primitive, or an object type with its own property map (the metaschema's two kinds).
+    if (spec.type === "object") propertyMap(`types.${token}.properties`, spec.properties);
+    else if (!PRIMITIVES.includes(String(spec.type)) || !Array.isArray(spec.enum) || spec.enum.length === 0) problems.push(`types.${token}: not an enum`);
     for (const value of (spec.enum ?? []) as Json[]) if (value.value === undefined) problems.push(`types.${token}: enum value without value`);
   }
   const resources = schema.resources as Record<string, Json> | undefined;
@@ -237,7 +239,7 @@ describe("the schema", () => {
       `resources.${FLINK}.requiredInputs: "jobIdz" is not declared`,
     ]);
     const renamed = validatePackageSchema({ ...packageSchema("x"), name: "9lives" } as unknown as Json);
-    const badTokens = [...Object.keys(RESOURCE_TYPES).map((t) => `resources.${t}: bad token`), `types.${TEARDOWN_MODE_TYPE}: bad token`];
+    const badTokens = [...Object.keys(RESOURCE_TYPES).map((t) => `resources.${t}: bad token`), `types.${TEARDOWN_MODE_TYPE}: bad token`, `types.${JOB_SELECTOR_TYPE}: bad token`];
     expect(renamed.sort()).toEqual(['name: invalid "9lives"', "version: not semver", ...badTokens].sort());
   });
 

@@ -21,6 +21,7 @@ import {
   waitTimeoutField,
   type TeardownMode,
 } from "./fields";
+import { requireMembers, selectorField, type JobSelector } from "./selector";
 
 /**
  * Set by the SDK classes (and the plugin) when the program passed the set's job IDs as a secret: the provider cannot
@@ -53,12 +54,13 @@ export const DEFAULT_FLINK_BATCH_SIZE = 100;
 
 /** What a program passes to `new jobsets.dli.FlinkJobSet(...)`. */
 export const flinkArgsShape = {
-  jobIds: idList(flinkJobId, "Flink job IDs"),
+  jobIds: idList(flinkJobId, "Flink job IDs").optional(),
   ...huaweiPlaceShape,
   teardown: teardown.optional(),
   triggerSavepoint: flag("triggerSavepoint").optional(),
   batchSize: batchSizeField,
   waitTimeoutSeconds: waitTimeoutField,
+  selector: selectorField.optional(),
   secretIds: secretIdsField,
 };
 
@@ -69,6 +71,8 @@ export type FlinkJobSetArgs = z.input<typeof flinkArgsSchema>;
 /** Everything delete needs, since delete receives only the old outputs. */
 export interface FlinkJobSetState {
   jobIds: string[];
+  /** The jobs held by name and queue besides `jobIds` (inputs/selector.ts). */
+  selector?: JobSelector;
   projectId: string;
   region?: string;
   endpoint: string;
@@ -82,6 +86,7 @@ export interface FlinkJobSetState {
 
 export function flinkJobSetSchema(defaults: DefaultsSource) {
   return flinkArgsSchema.transform((args, ctx): FlinkJobSetState => {
+    requireMembers(ctx, "jobIds", "Flink job IDs", args.jobIds, args.selector);
     const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, DLI);
     const teardownMode = args.teardown ?? "delete";
     const triggerSavepoint = args.triggerSavepoint ?? false;
@@ -94,7 +99,8 @@ export function flinkJobSetSchema(defaults: DefaultsSource) {
     }
     if (!projectId || !endpoint) return z.NEVER;
     return {
-      jobIds: uniqueIds(args.jobIds),
+      jobIds: uniqueIds(args.jobIds ?? []),
+      ...(args.selector ? { selector: args.selector } : {}),
       projectId,
       ...(region ? { region } : {}),
       endpoint,
@@ -112,9 +118,10 @@ export function flinkJobSetSchema(defaults: DefaultsSource) {
 
 /** What a program passes to `new jobsets.dli.SparkBatchSet(...)`. Cancel is per batch: no batchSize. */
 export const sparkArgsShape = {
-  batchIds: idList(uuidId("a Spark batch ID"), "Spark batch IDs (UUIDs)"),
+  batchIds: idList(uuidId("a Spark batch ID"), "Spark batch IDs (UUIDs)").optional(),
   ...huaweiPlaceShape,
   waitTimeoutSeconds: waitTimeoutField,
+  selector: selectorField.optional(),
   secretIds: secretIdsField,
 };
 
@@ -125,6 +132,8 @@ export type SparkBatchSetArgs = z.input<typeof sparkArgsSchema>;
 /** Everything delete needs, since delete receives only the old outputs. */
 export interface SparkBatchSetState {
   batchIds: string[];
+  /** The batches held by name and queue besides `batchIds` (inputs/selector.ts). */
+  selector?: JobSelector;
   projectId: string;
   region?: string;
   endpoint: string;
@@ -135,10 +144,12 @@ export interface SparkBatchSetState {
 
 export function sparkBatchSetSchema(defaults: DefaultsSource) {
   return sparkArgsSchema.transform((args, ctx): SparkBatchSetState => {
+    requireMembers(ctx, "batchIds", "Spark batch IDs (UUIDs)", args.batchIds, args.selector);
     const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, DLI);
     if (!projectId || !endpoint) return z.NEVER;
     return {
-      batchIds: uniqueIds(args.batchIds),
+      batchIds: uniqueIds(args.batchIds ?? []),
+      ...(args.selector ? { selector: args.selector } : {}),
       projectId,
       ...(region ? { region } : {}),
       endpoint,
@@ -162,11 +173,12 @@ export const DEFAULT_MRS_BATCH_SIZE = 200;
 /** What a program passes to `new jobsets.mrs.JobExecutionSet(...)`. */
 export const mrsArgsShape = {
   clusterId: nonEmptyName("clusterId"),
-  jobIds: idList(uuidId("an MRS job execution ID"), "MRS job execution IDs (UUIDs)"),
+  jobIds: idList(uuidId("an MRS job execution ID"), "MRS job execution IDs (UUIDs)").optional(),
   ...huaweiPlaceShape,
   killRunning: flag("killRunning").optional(),
   batchSize: batchSizeField,
   waitTimeoutSeconds: waitTimeoutField,
+  selector: selectorField.optional(),
   secretIds: secretIdsField,
 };
 
@@ -178,6 +190,8 @@ export type MrsJobExecutionSetArgs = z.input<typeof mrsArgsSchema>;
 export interface MrsJobExecutionSetState {
   clusterId: string;
   jobIds: string[];
+  /** The jobs held by name and queue besides `jobIds` (inputs/selector.ts). */
+  selector?: JobSelector;
   projectId: string;
   region?: string;
   endpoint: string;
@@ -190,11 +204,13 @@ export interface MrsJobExecutionSetState {
 
 export function mrsJobExecutionSetSchema(defaults: DefaultsSource) {
   return mrsArgsSchema.transform((args, ctx): MrsJobExecutionSetState => {
+    requireMembers(ctx, "jobIds", "MRS job execution IDs (UUIDs)", args.jobIds, args.selector);
     const { projectId, region, endpoint } = huaweiLocation(defaults, args, ctx, MRS);
     if (!projectId || !endpoint) return z.NEVER;
     return {
       clusterId: args.clusterId,
-      jobIds: uniqueIds(args.jobIds),
+      jobIds: uniqueIds(args.jobIds ?? []),
+      ...(args.selector ? { selector: args.selector } : {}),
       projectId,
       ...(region ? { region } : {}),
       endpoint,
@@ -227,11 +243,12 @@ export const DEFAULT_EHPC_TEARDOWN: TeardownMode = "stop-then-delete";
 export const ehpcArgsShape = {
   clusterId: nonEmptyName("clusterId"),
   zone: nonEmptyName("zone"),
-  jobIds: idList(ehpcJobId, `EHPC job IDs ("${EHPC_JOB_ID_PREFIX}…")`),
+  jobIds: idList(ehpcJobId, `EHPC job IDs ("${EHPC_JOB_ID_PREFIX}…")`).optional(),
   endpoint: endpointUrl.optional(),
   teardown: teardown.optional(),
   batchSize: batchSizeField,
   waitTimeoutSeconds: waitTimeoutField,
+  selector: selectorField.optional(),
   secretIds: secretIdsField,
 };
 
@@ -244,6 +261,8 @@ export interface EhpcJobSetState {
   clusterId: string;
   zone: string;
   jobIds: string[];
+  /** The jobs held by name and queue besides `jobIds` (inputs/selector.ts). */
+  selector?: JobSelector;
   endpoint: string;
   teardown: TeardownMode;
   batchSize: number;
@@ -254,12 +273,14 @@ export interface EhpcJobSetState {
 
 export function ehpcJobSetSchema(defaults: DefaultsSource) {
   return ehpcArgsSchema.transform((args, ctx): EhpcJobSetState => {
+    requireMembers(ctx, "jobIds", `EHPC job IDs ("${EHPC_JOB_ID_PREFIX}…")`, args.jobIds, args.selector);
     const endpoint = args.endpoint ?? normaliseDefaultEndpoint(defaultEhpcEndpoint(defaults), defaults, "ehpcEndpoint", ctx);
     if (!endpoint) return z.NEVER;
     return {
       clusterId: args.clusterId,
       zone: args.zone,
-      jobIds: uniqueIds(args.jobIds),
+      jobIds: uniqueIds(args.jobIds ?? []),
+      ...(args.selector ? { selector: args.selector } : {}),
       endpoint,
       teardown: args.teardown ?? DEFAULT_EHPC_TEARDOWN,
       batchSize: args.batchSize ?? DEFAULT_EHPC_BATCH_SIZE,

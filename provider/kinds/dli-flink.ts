@@ -3,6 +3,7 @@ import type { DliContext } from "../clients/huawei-dli";
 import { flinkArgsShape, flinkJobSetSchema, type FlinkJobSetState } from "../inputs/job-sets";
 import { snapshotFlinkJobs, teardownFlinkJobs, verifyFlinkJobsExist } from "../resources/dli-flink-job-set";
 import { huaweiRuntime, propertiesOf, statusesOf, type JobSetKind } from "./kind";
+import { selectFlinkJobs } from "../resources/selection";
 
 export const flinkKind: JobSetKind<FlinkJobSetState, DliContext> = {
   type: "DliFlinkJobSet",
@@ -17,4 +18,5 @@ export const flinkKind: JobSetKind<FlinkJobSetState, DliContext> = {
   verify: verifyFlinkJobsExist,
   teardown: teardownFlinkJobs,
   statuses: async (runtime, ids) => statusesOf(await snapshotFlinkJobs(runtime, ids), (job) => job.status),
+  select: selectFlinkJobs,
 };

@@ -3,6 +3,7 @@ import type { DliContext } from "../clients/huawei-dli";
 import { sparkArgsShape, sparkBatchSetSchema, type SparkBatchSetState } from "../inputs/job-sets";
 import { snapshotSparkBatches, teardownSparkBatches, verifySparkBatchesExist } from "../resources/dli-spark-batch-set";
 import { huaweiRuntime, propertiesOf, type JobSetKind } from "./kind";
+import { selectSparkBatches } from "../resources/selection";
 
 export const sparkKind: JobSetKind<SparkBatchSetState, DliContext> = {
   type: "DliSparkBatchSet",
@@ -17,4 +18,5 @@ export const sparkKind: JobSetKind<SparkBatchSetState, DliContext> = {
   verify: verifySparkBatchesExist,
   teardown: teardownSparkBatches,
   statuses: snapshotSparkBatches,
+  select: selectSparkBatches,
 };

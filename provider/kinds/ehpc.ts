@@ -3,6 +3,7 @@ import type { EhpcContext } from "../clients/qingcloud-ehpc";
 import { ehpcArgsShape, ehpcJobSetSchema, type EhpcJobSetState } from "../inputs/job-sets";
 import { snapshotEhpcJobs, teardownEhpcJobs, verifyEhpcJobsExist } from "../resources/ehpc-job-set";
 import { propertiesOf, qingcloudRuntime, statusesOf, type JobSetKind } from "./kind";
+import { selectEhpcJobs } from "../resources/selection";
 
 export const ehpcKind: JobSetKind<EhpcJobSetState, EhpcContext> = {
   type: "EhpcJobSet",
@@ -17,4 +18,5 @@ export const ehpcKind: JobSetKind<EhpcJobSetState, EhpcContext> = {
   verify: verifyEhpcJobsExist,
   teardown: teardownEhpcJobs,
   statuses: async (runtime, ids) => statusesOf((await snapshotEhpcJobs(runtime, ids)).found, (job) => job.status),
+  select: selectEhpcJobs,
 };

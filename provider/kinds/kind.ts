@@ -11,6 +11,7 @@ import { huaweiAuthorizer } from "../clients/huawei-iam";
 import { ehpcAuthorizer, type EhpcContext } from "../clients/qingcloud-ehpc";
 import type { DliContext } from "../clients/huawei-dli";
 import type { DefaultsSource } from "../inputs/defaults";
+import type { JobSelector } from "../inputs/selector";
 import type { Runtime } from "../resources/teardown";
 import type { Services } from "../services";
 
@@ -47,6 +48,8 @@ export interface JobSetKind<State extends object, Ctx> {
   teardown(runtime: Runtime<Ctx>, state: State, ids: string[]): Promise<unknown>;
   /** The members that exist now, with their status (one pass of list or state calls). */
   statuses(runtime: Runtime<Ctx>, ids: string[]): Promise<Map<string, string>>;
+  /** The jobs the set's selector holds now, with their status: the whole filtered list where the set lives (resources/selection.ts). */
+  select(runtime: Runtime<Ctx>, selector: JobSelector): Promise<Map<string, string>>;
 }
 
 /** The keys of a zod object shape, in order: a kind's `knownProperties`. */

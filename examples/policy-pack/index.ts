@@ -1,4 +1,4 @@
-// The jobsets-guard policy pack: the five job-set policies of pulumi-jobsets with their defaults.
+// The jobsets-guard policy pack: the six job-set policies of pulumi-jobsets with their defaults.
 //
 //   pulumi preview --policy-pack examples/policy-pack --policy-pack-config examples/policy-pack/config.json
 //
@@ -10,6 +10,6 @@ import { jobsetPolicies } from "pulumi-jobsets/policy";
 new PolicyPack("jobsets-guard", {
   description:
     "Guards job sets against mass teardown before the fact: no policy sees a deletion (pulumi/pulumi-policy#154), " +
-    "so large and production sets must be protected, streaming sets keep a savepoint, and set sizes are bounded.",
+    "so large, production and selector sets must be protected, streaming sets keep a savepoint, and set sizes are bounded.",
   policies: jobsetPolicies,
 });

@@ -52,6 +52,7 @@ export const POLICY_NAMES = {
   streamingSavepointInProduction: "jobsets-streaming-savepoint-in-production",
   maxJobsPerSet: "jobsets-max-jobs-per-set",
   stackJobBudget: "jobsets-stack-job-budget",
+  guardSelectorSets: "jobsets-guard-selector-sets",
 } as const;
 
 /** A set of this many jobs or more must be protected (the issue's N). */
@@ -63,6 +64,12 @@ export const DEFAULT_MIN_JOBS_TO_PROTECT = 100;
 export const DEFAULT_MAX_JOBS_PER_SET = 1000;
 /** Most jobs all the job sets of one stack may hold together. */
 export const DEFAULT_MAX_TOTAL_JOBS = 10_000;
+/**
+ * The shortest `namePrefix` a selector set may have. A selector is matched again at destroy, over every job in its
+ * project or cluster: a prefix as short as "n" or "job" takes jobs nobody meant; four characters ("etl-") is about
+ * the shortest that names one pipeline.
+ */
+export const DEFAULT_MIN_NAME_PREFIX_LENGTH = 4;
 /** The only teardown that keeps a streaming job's state: stop with a savepoint, then delete. */
 export const REQUIRED_STREAMING_TEARDOWN: TeardownMode = "stop-then-delete";
 
@@ -94,6 +101,10 @@ export interface StackJobBudgetOptions extends LevelOption {
   maxTotalJobs?: number;
 }
 
+export interface GuardSelectorSetsOptions extends LevelOption {
+  minNamePrefixLength?: number;
+}
+
 /** Defaults for `createJobsetPolicies`: each becomes the `default` in that policy's config schema. */
 export interface JobsetPolicyOptions {
   /** Production selectors shared by both production policies, unless one sets its own. */
@@ -103,6 +114,7 @@ export interface JobsetPolicyOptions {
   streamingSavepointInProduction?: ProductionOptions;
   maxJobsPerSet?: MaxJobsPerSetOptions;
   stackJobBudget?: StackJobBudgetOptions;
+  guardSelectorSets?: GuardSelectorSetsOptions;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -301,6 +313,58 @@ export function createMaxJobsPerSet(options: MaxJobsPerSetOptions = {}): Resourc
   };
 }
 
+/**
+ * A set with a selector must be `protect`ed and name its jobs by a `namePrefix` of at least `minNamePrefixLength`
+ * characters. Its size is unknown until the destroy (the selector is matched again then, jobs submitted since
+ * included), so no count-based policy can bound it: protect makes its destroy deliberate, and the prefix keeps it to
+ * one pipeline's jobs rather than a whole queue's.
+ */
+export function createGuardSelectorSets(options: GuardSelectorSetsOptions = {}): ResourceValidationPolicy {
+  const name = POLICY_NAMES.guardSelectorSets;
+  const config = policyConfig(name, {
+    minNamePrefixLength: integerField({
+      description: "The shortest namePrefix a selector set may have; 0 also allows a selector by queue alone.",
+      minimum: 0,
+      maximum: 128,
+      default: options.minNamePrefixLength ?? DEFAULT_MIN_NAME_PREFIX_LENGTH,
+    }),
+  });
+  config.parse({});
+  return {
+    name,
+    displayName: "Selector sets are protected and narrow",
+    description:
+      "A job set with a selector holds whatever the selector matches at destroy, jobs submitted after the last up included: " +
+      `it must have protect: true and a namePrefix long enough to name one pipeline's jobs. ${BEFORE_THE_FACT}`,
+    enforcementLevel: options.enforcementLevel ?? "mandatory",
+    severity: "high",
+    configSchema: config.configSchema,
+    remediationSteps: "Set the resource option protect: true on the set, and give its selector a longer namePrefix.",
+    validateResource: (args, reportViolation) => {
+      const { minNamePrefixLength } = config.parse(args.getConfig());
+      jobSetUnderAnalysis(args);
+      const selector = readKnown(() => args.props.selector as { namePrefix?: unknown } | undefined);
+      if (selector.unknown) undecidedAtPreview(selector.unknown, `${label(args)}: its selector is not known yet`);
+      if (selector.value === undefined || selector.value === null) args.notApplicable("applies to job sets with a selector only");
+      const prefix = readKnown(() => selector.value!.namePrefix);
+      if (prefix.unknown) undecidedAtPreview(prefix.unknown, `${label(args)}: its selector's namePrefix is not known yet`);
+      const length = typeof prefix.value === "string" ? prefix.value.length : 0;
+      const problems: string[] = [];
+      if (!args.opts.protect) problems.push("it is not protected");
+      if (length < minNamePrefixLength) {
+        problems.push(length === 0 ? "its selector has no namePrefix (it takes a whole queue)" : `its namePrefix ${JSON.stringify(prefix.value)} is shorter than ${minNamePrefixLength} characters`);
+      }
+      if (problems.length > 0) {
+        reportViolation(
+          `${label(args)} holds jobs by selector, but ${problems.join(" and ")}: a destroy tears down every job the selector ` +
+            `matches then, including jobs submitted after the last up. Set protect: true on it` +
+            (minNamePrefixLength > 0 ? `, and give it a namePrefix of at least ${minNamePrefixLength} characters.` : "."),
+        );
+      }
+    },
+  };
+}
+
 /** A stack policy: all job sets of a stack together hold at most `maxTotalJobs` jobs. */
 export function createStackJobBudget(options: StackJobBudgetOptions = {}): StackValidationPolicy {
   const name = POLICY_NAMES.stackJobBudget;
@@ -350,7 +414,7 @@ export function createStackJobBudget(options: StackJobBudgetOptions = {}): Stack
   };
 }
 
-/** All five policies, with these defaults. */
+/** All six policies, with these defaults. */
 export function createJobsetPolicies(options: JobsetPolicyOptions = {}): Policies {
   return [
     createProtectLargeSets(options.protectLargeSets),
@@ -358,6 +422,7 @@ export function createJobsetPolicies(options: JobsetPolicyOptions = {}): Policie
     createStreamingSavepointInProduction(options.streamingSavepointInProduction, options.production),
     createMaxJobsPerSet(options.maxJobsPerSet),
     createStackJobBudget(options.stackJobBudget),
+    createGuardSelectorSets(options.guardSelectorSets),
   ];
 }
 
@@ -366,6 +431,7 @@ export const protectInProduction: ResourceValidationPolicy = createProtectInProd
 export const streamingSavepointInProduction: ResourceValidationPolicy = createStreamingSavepointInProduction();
 export const maxJobsPerSet: ResourceValidationPolicy = createMaxJobsPerSet();
 export const stackJobBudget: StackValidationPolicy = createStackJobBudget();
+export const guardSelectorSets: ResourceValidationPolicy = createGuardSelectorSets();
 
-/** The five policies with their defaults, ready for `new PolicyPack(name, { policies: jobsetPolicies })`. */
-export const jobsetPolicies: Policies = [protectLargeSets, protectInProduction, streamingSavepointInProduction, maxJobsPerSet, stackJobBudget];
+/** The six policies with their defaults, ready for `new PolicyPack(name, { policies: jobsetPolicies })`. */
+export const jobsetPolicies: Policies = [protectLargeSets, protectInProduction, streamingSavepointInProduction, maxJobsPerSet, stackJobBudget, guardSelectorSets];

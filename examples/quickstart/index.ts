@@ -30,6 +30,14 @@ const reports = new jobsets.dli.SparkBatchSet("nightly-reports", {
   batchIds: ids("sparkBatchIds"),
 });
 
+// DLI Spark, by selector: the batches a pipeline submits after `pulumi up` into one queue, named "nightly-…".
+// Their IDs are unknown here; the selector is matched at up and refresh (recorded in `selectedIds`) and again at
+// destroy, so every nightly batch in that queue is cancelled then, and no other batch is touched. The policy pack
+// (examples/policy-pack) asks for `protect: true` on such a set; the demo leaves it off so its destroy runs.
+const nightly = new jobsets.dli.SparkBatchSet("nightly-batches", {
+  selector: { namePrefix: "nightly-", queueName: config.get("nightlyQueue") ?? "etl" },
+});
+
 // MRS: running executions are killed, waited for, then batch-deleted.
 const mrs = new jobsets.mrs.JobExecutionSet("hive-executions", {
   clusterId: config.require("mrsClusterId"),
@@ -48,6 +56,7 @@ export const sets = {
   metrics: metrics.jobIds,
   orders: orders.jobIds,
   reports: reports.batchIds,
+  nightly: nightly.selectedIds,
   mrs: mrs.jobIds,
   hpc: hpc.jobIds,
 };

@@ -524,6 +524,26 @@ describe("the lifecycle against the emulator", () => {
     expect(emu.flinkJobs(P)).toEqual([]);
   });
 
+  test("a set by selector: selectedIds is a secret output, and delete tears down what the selector matches then", async ({ emu, launch }) => {
+    const [member, neighbour] = emu.seedFlinkJobs(P, [
+      { name: "nightly-1", queue: "etl" },
+      { name: "nightly-1", queue: "adhoc" },
+    ]);
+    const plugin = await launch(envCredentials(emu));
+    const U = urn(FLINK, "nightly", PROJECT);
+    const checked = await plugin.check(U, {}, { selector: { namePrefix: "nightly-", queueName: "etl" } });
+    expect(checked.failures).toEqual([]);
+    const created = await plugin.create(U, checked.inputs);
+    expect(created.properties.selectedIds).toEqual({ [SIG_KEY]: SECRET_SIG, value: [member] });
+    expect(created.properties).toMatchObject({ jobIds: [], selector: { namePrefix: "nightly-", queueName: "etl" } });
+    const [late] = emu.seedFlinkJobs(P, [{ name: "nightly-2", queue: "etl" }]);
+
+    await plugin.delete(created.id, U, created.properties);
+
+    expect(emu.flinkJobs(P).map((job) => job.jobId)).toEqual([neighbour]);
+    expect(late).toBeDefined();
+  });
+
   test("an update whose teardown partly fails answers ErrorResourceInitFailed with the jobs still to tear down", async ({ emu, launch }) => {
     const [a, b, c] = emu.seedFlinkJobs(P, [{}, {}, {}]);
     const plugin = await launch(envCredentials(emu));

@@ -35,6 +35,13 @@ const LIST_OP: Record<TestKind["kind"], string> = {
   "ehpc.JobSet": "ehpc.list",
 };
 
+/** The op that deletes, for the kinds whose teardown deletes (Spark batches are cancelled and stay listed). */
+const DELETE_OP: Partial<Record<TestKind["kind"], string>> = {
+  "dli.FlinkJobSet": "flink.delete",
+  "mrs.JobExecutionSet": "mrs.batchDelete",
+  "ehpc.JobSet": "ehpc.delete",
+};
+
 /** The list filters a selection of SELECTOR sends. */
 const FILTERS: Record<TestKind["kind"], Record<string, string>> = {
   "dli.FlinkJobSet": { name: "nightly-", queue_name: "etl" },
@@ -162,6 +169,23 @@ describe.each(TEST_KINDS)("a set by selector: $name", (kind) => {
       expect(emu.calls().every((call) => call.op === LIST_OP[kind.kind] || call.op.startsWith("iam."))).toBe(true);
       expect(stack.state()).toHaveLength(1);
     });
+  });
+});
+
+describe.each(TEST_KINDS.filter((kind) => DELETE_OP[kind.kind]))("selected members of a deleting set: $name", (kind) => {
+  test("follow the verified-teardown rules: a delete answered \"success\" that left the job listed is sent again", async ({ emu, stack }) => {
+    const { member, neighbours } = neighbourhood(kind, emu);
+    await stack.up(await program([selectorSet(kind, SELECTOR)]));
+    const [late] = submit(kind, emu, [{ name: "nightly-2026-12-02", queue: "etl" }]);
+    const deleteOp = DELETE_OP[kind.kind]!;
+    emu.lieOnDelete(deleteOp, [late!], { times: 1 });
+    emu.resetCalls();
+
+    await stack.destroy();
+
+    expect(kind.alive(emu).sort()).toEqual([...neighbours].sort());
+    expect(kind.alive(emu)).not.toContain(member);
+    expect(emu.calls({ op: deleteOp }).length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -71,7 +71,7 @@ describe("npm run bench -- --smoke", () => {
     );
     expect(report).toMatchObject({
       schema: 1,
-      command: "npm run bench -- --smoke --out " + OUT,
+      command: `npm run bench -- --smoke --out ${OUT}`,
       machine: { node: process.version, cpus: number, memoryBytes: number },
       options: { smoke: true, sizes: [24], latencyMs: 20, maxBatchSize: 100 },
       settings: { connectionsPerEndpoint: number, concurrencyPerSet: number, stopDelayMs: number, defaultRateLimits: expect.stringMatching(/ehpc 2,000\/h/) },

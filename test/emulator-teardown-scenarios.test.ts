@@ -501,7 +501,7 @@ describe('one emulator under two spellings: host "localhost"', () => {
     const deleted = await huaweiApi(emulator, { method: "POST", path: flinkPath("/delete"), body: { job_ids: [BigInt(jobId!)] }, baseUrl: named });
     expect(deleted.json).toEqual([{ is_success: "true", message: "The job is deleted." }]);
     expect((await flink.page(emulator, 0, 10, ipv4)).total).toBe(0);
-    expect(emulator.calls({ op: "flink.list" }).map((call) => call.headers["host"])).toEqual([
+    expect(emulator.calls({ op: "flink.list" }).map((call) => call.headers.host)).toEqual([
       `localhost:${emulator.port}`,
       `[::1]:${emulator.port}`,
       `127.0.0.1:${emulator.port}`,

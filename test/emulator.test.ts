@@ -76,7 +76,7 @@ interface VectorFile {
 }
 const vectorFile = JSON.parse(readFileSync(path.resolve(__dirname, "../emulator/testdata/huawei-signing-vectors.json"), "utf8")) as VectorFile;
 const signingCases = [
-  ...vectorFile.vectors.map((vector) => ({ ...vector, ak: vectorFile.ak, sk: vectorFile.sk, authorization: vector.headers["Authorization"] ?? "" })),
+  ...vectorFile.vectors.map((vector) => ({ ...vector, ak: vectorFile.ak, sk: vectorFile.sk, authorization: vector.headers.Authorization ?? "" })),
   { ...vectorFile.officialDocVector, name: "Huawei documentation example" },
 ].map((vector) => ({
   ...vector,
@@ -120,7 +120,7 @@ describe("signature verifier: Huawei's own SDK-signed vectors", () => {
   });
 
   test.for(signingCases)("$name: a signed header changed → rejected", (vector) => {
-    const headers = { ...vector.request.headers, host: `${vector.request.headers["host"]}.evil` };
+    const headers = { ...vector.request.headers, host: `${vector.request.headers.host}.evil` };
     expect(verifyHuaweiSignature({ ...vector.request, headers }, lookup(vector), vector.dateMs)).toMatchObject({ valid: false, errorCode: "APIG.0301" });
   });
 
@@ -152,8 +152,8 @@ describe("exact JSON", () => {
   test("integers above 2^53 survive a round trip; small ones stay numbers", () => {
     const text = '{"job_ids":[9007199254740993,12,-9223372036854775808],"f":1.5,"s":"9007199254740993","n":null,"__proto__":1}';
     const parsed = parseJsonExact(text) as Record<string, unknown>;
-    expect(parsed["job_ids"]).toEqual([9007199254740993n, 12, -9223372036854775808n]);
-    expect(parsed["s"]).toBe("9007199254740993");
+    expect(parsed.job_ids).toEqual([9007199254740993n, 12, -9223372036854775808n]);
+    expect(parsed.s).toBe("9007199254740993");
     expect(Object.keys(parsed)).toContain("__proto__");
     expect(stringifyJsonExact(parsed)).toBe(text);
     expect(() => parseJsonExact('{"a":1,}')).toThrow(SyntaxError);
@@ -233,7 +233,7 @@ describe("gateway authentication (AK/SK)", () => {
     const body = stringifyJsonExact({ job_ids: [BigInt(jobId!)] });
     const headers: Record<string, string> = { "content-type": "application/json", host: new URL(emulator.url).host };
     Object.assign(headers, signHuaweiRequest({ method: "POST", url: flinkPath("/delete"), headers, body: body.replace("]", ",1]") }, DEFAULT_CREDENTIAL, emulator.now()));
-    delete headers["host"];
+    delete headers.host;
     const response = await fetch(emulator.url + flinkPath("/delete"), { method: "POST", headers, body });
     expect(response.status).toBe(401);
     expect(statusOf(emulator, jobId!)).toBe("job_running");
@@ -256,7 +256,7 @@ describe("gateway authentication (AK/SK)", () => {
     test("a signature dated by the machine clock has expired → 401 APIG.0303", async ({ emulator }) => {
       const headers: Record<string, string> = { host: new URL(emulator.url).host };
       Object.assign(headers, signHuaweiRequest({ method: "GET", url: flinkPath(), headers, body: "" }, DEFAULT_CREDENTIAL, Date.now()));
-      delete headers["host"];
+      delete headers.host;
       const response = await fetch(emulator.url + flinkPath(), { headers });
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({

@@ -85,7 +85,7 @@ describe("diff and update", () => {
     const run = await program([flinkSet("s", { jobIds: ids })]);
     await stack.up(run);
     const old = stack.resource("s")!;
-    const upgraded = String(run.resources[0]!.inputs.__provider) + "\n// a newer pulumi-jobsets\n";
+    const upgraded = `${run.resources[0]!.inputs.__provider}\n// a newer pulumi-jobsets\n`;
     const diff = await host.diff(old.id, urn(FLINK, "s", "jobsets-fixture"), old.outputs, { ...old.inputs, __provider: upgraded });
     expect(diff.changes).toBe(false);
     expect(diff.replaces).toEqual([]);

@@ -3,7 +3,6 @@
 // of a preview's unknown values, of mistyped stack config keys and of the per-set ceiling; and the
 // mass-teardown guard (refused sets untouched, the override honoured, a budget spanning several sets).
 import { describe, expect } from "vitest";
-import type { Emulator } from "../emulator";
 import { UNKNOWN_VALUE, urn } from "./harness/provider-host";
 import { FLINK, PROJECT, failure, flinkSet, idsSent, program, test } from "./helpers/jobsets";
 import { P, TEST_KINDS } from "./helpers/kinds";

@@ -352,7 +352,7 @@ describe("Huawei SDK-HMAC-SHA256 signing: behaviour", () => {
       errorThrownBy(() =>
         signHuaweiRequest({ method: "GET", url, headers: { "X-Note": `${secretKey}\r\nX-Evil: 1` } }, testCredentials, fixedDate),
       ),
-      errorThrownBy(() => signHuaweiRequest({ method: "GET", url, headers: { [secretKey + " "]: "x" } }, testCredentials, fixedDate)),
+      errorThrownBy(() => signHuaweiRequest({ method: "GET", url, headers: { [`${secretKey} `]: "x" } }, testCredentials, fixedDate)),
       errorThrownBy(() => signHuaweiRequest({ method: "GET", url }, testCredentials, new Date(Number.NaN))),
       errorThrownBy(() => signHuaweiRequest({ method: "GET", url }, { accessKey: "", secretKey }, fixedDate)),
     ];

@@ -70,6 +70,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`client-host: ${err && err.stack ? err.stack : err}`);
+  console.error(`client-host: ${err?.stack ? err.stack : err}`);
   process.exit(1);
 });

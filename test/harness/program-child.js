@@ -198,7 +198,7 @@ async function main() {
   } catch (err) {
     failed = true;
     process.exitCode = 1;
-    console.error(`harness: running program '${entry}' failed:\n${err && err.stack ? err.stack : err}`);
+    console.error(`harness: running program '${entry}' failed:\n${err?.stack ? err.stack : err}`);
   }
   if (failed) {
     return;
@@ -218,7 +218,7 @@ async function main() {
 if (require.main === module) {
   main().catch((err) => {
     process.exitCode = 1;
-    console.error(err && err.stack ? err.stack : err);
+    console.error(err?.stack ? err.stack : err);
   });
 }
 

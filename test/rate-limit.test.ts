@@ -113,7 +113,10 @@ describe("TokenBucket", () => {
 
   it("the server never sees more than N arrivals in any window, whatever the time on the way and the latency (seeded simulation)", async () => {
     let seed = 42;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (const limit of [{ requests: 1, windowMs: 100 }, { requests: 5, windowMs: SECOND_MS }, { requests: 50, windowMs: 250 }] satisfies RateLimit[]) {
       const { clock, now } = fakeClock(0);
       const bucket = new TokenBucket(limit, now);

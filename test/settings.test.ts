@@ -26,7 +26,10 @@ function mostInFlight(calls: RecordedCall[]): number {
   edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
   let now = 0;
   let most = 0;
-  for (const edge of edges) most = Math.max(most, (now += edge.delta));
+  for (const edge of edges) {
+    now += edge.delta;
+    most = Math.max(most, now);
+  }
   return most;
 }
 

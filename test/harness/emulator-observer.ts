@@ -61,7 +61,10 @@ function observe(file: string): void {
     const seeds: ObservedSeed[] = [];
     const current = (): ObservedCall[] =>
       emu.calls().map(({ seq, service, op, method, path, status, at, answeredAt }) => ({ seq, service, op, method, path, status, at, answeredAt }));
-    const seeded = (kind: ObservedSeed["kind"], ids: string[]) => (seeds.push({ kind, ids, segment: segments.length, callsBefore: emu.calls().length }), ids);
+    const seeded = (kind: ObservedSeed["kind"], ids: string[]) => {
+      seeds.push({ kind, ids, segment: segments.length, callsBefore: emu.calls().length });
+      return ids;
+    };
 
     const { resetCalls, close, seedFlinkJobs, seedSparkBatches, seedMrsJobs, seedEhpcJobs } = emu;
     emu.resetCalls = () => {

@@ -521,7 +521,7 @@ export function validateJsonSchema(schema: JSONSchema, value: unknown, at = ""):
     if (key in schema) errors.push(...rule(schema[key], value, at).map((m) => `${where}: ${m}`));
   }
   if (Array.isArray(value) && typeof schema.items === "object" && schema.items !== null) {
-    value.forEach((item, i) => errors.push(...validateJsonSchema(schema.items as JSONSchema, item, `${at}${at ? "." : ""}${i}`)));
+    for (const [i, item] of value.entries()) errors.push(...validateJsonSchema(schema.items as JSONSchema, item, `${at}${at ? "." : ""}${i}`));
   }
   if (isObject(value) && isObject(schema.properties)) {
     for (const [key, sub] of Object.entries(schema.properties)) {

@@ -397,7 +397,12 @@ export function whenCalled(cloud: RestartableEmulator, op: string, action: () =>
     }
     return false;
   })();
-  return { done, stop: () => void (stopped = true) };
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 // --- statistics for the table ---------------------------------------------------------------------------------

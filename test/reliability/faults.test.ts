@@ -106,6 +106,7 @@ interface Scenario {
   /** The outcome this scenario expects for a kind; the row fails when the destroy ends the other way. */
   outcome(driver: KindDriver): Expected;
   /** Faults to set up before the destroy; a watcher returned is stopped when the destroy ends. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most scenarios only inject and return nothing; with `undefined` instead, TypeScript would make each block-bodied one end in `return undefined`.
   inject(ctx: RowContext): void | { done: Promise<boolean>; stop(): void };
   /** Waits after the destroy until every call has been recorded (answers still being delayed are recorded late). */
   settle?(ctx: RowContext): Promise<void>;
@@ -442,9 +443,10 @@ async function runRow(order: number, scenario: Scenario, kind: KindName, expect:
     const calls = cloud.calls();
     for (const call of calls) if (call.authenticatedAs) authenticatedAs.add(call.authenticatedAs);
     const stillInState = new Set(stacks.flatMap((stack) => [...idsInState(stack.state(), driver)]));
-    const states = (label: string) =>
-      stacks.forEach((stack, i) => (leftovers[`state ${label}: ${sets[i]!.name}`] = JSON.stringify(stack.state())));
-    saved.forEach((state, i) => (leftovers[`state after up: ${sets[i]!.name}`] = JSON.stringify(state)));
+    const states = (label: string) => {
+      for (const [i, stack] of stacks.entries()) leftovers[`state ${label}: ${sets[i]!.name}`] = JSON.stringify(stack.state());
+    };
+    for (const [i, state] of saved.entries()) leftovers[`state after up: ${sets[i]!.name}`] = JSON.stringify(state);
     states("after the faulty destroy");
     if (error) leftovers[`error: ${slug}-${kind}`] = error.message;
 

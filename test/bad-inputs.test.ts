@@ -49,7 +49,7 @@ const corpus: BadInput[] = [
   { kind: "flink", defect: "a negative job ID as a string", args: { jobIds: ["-7"] }, property: "jobIds[0]", reason: /expected a string of digits, received "-7"/ },
   { kind: "flink", defect: "job ID 0", args: { jobIds: [0, "101"] }, property: "jobIds[0]", reason: /expected a positive integer job ID, received 0/ },
   { kind: "flink", defect: "a fractional job ID", args: { jobIds: ["101", "102", 1.5] }, property: "jobIds[2]", reason: /expected a positive integer job ID, received 1\.5/ },
-  { kind: "flink", defect: "a job ID above 2^53 as a number", args: { jobIds: ["101", 9007199254740993] }, property: "jobIds[1]", reason: /above 2\^53-1 and has already lost precision.*as a string of digits/ },
+  { kind: "flink", defect: "a job ID above 2^53 as a number", args: { jobIds: ["101", Number("9007199254740993")] }, property: "jobIds[1]", reason: /above 2\^53-1 and has already lost precision.*as a string of digits/ },
   { kind: "flink", defect: "a job ID above a Long", args: { jobIds: ["9223372036854775808"] }, property: "jobIds[0]", reason: /"9223372036854775808" is larger than a DLI Long \(2\^63-1\)/ },
   { kind: "flink", defect: "a non-numeric job ID", args: { jobIds: ["101", "12a"] }, property: "jobIds[1]", reason: /expected a string of digits, received "12a"/ },
   { kind: "flink", defect: "a boolean job ID", args: { jobIds: [true] }, property: "jobIds[0]", reason: /expected an integer or a string of digits, received true/ },

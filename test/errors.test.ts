@@ -70,6 +70,11 @@ const rows: Row[] = [
   },
 ];
 
+/** The class a row names, in the given copy of the module. */
+function classIn(m: ErrorsModule, className: ClassName): ErrorsModule[ClassName] {
+  return m[className];
+}
+
 /** A second, independent copy of the module, as a second install of the package would give. */
 async function loadSecondCopy(): Promise<ErrorsModule> {
   vi.resetModules();
@@ -94,7 +99,7 @@ describe("the table covers every exported class", () => {
 
 describe.each(rows)("$className", (row) => {
   const error = row.make(errorsA);
-  const Class = errorsA[row.className] as unknown as Function & { errorCode: string };
+  const Class = classIn(errorsA, row.className);
 
   it("has its name, code and message", () => {
     expect(error.name).toBe(row.name);
@@ -130,7 +135,7 @@ describe.each(rows)("$className", (row) => {
   });
 
   it.each(rows.filter((other) => other.className !== row.className))("is not a $className", (other) => {
-    expect(error instanceof (errorsA[other.className] as unknown as Function)).toBe(false);
+    expect(error instanceof classIn(errorsA, other.className)).toBe(false);
   });
 
   it("keeps a cause", () => {
@@ -140,12 +145,12 @@ describe.each(rows)("$className", (row) => {
 
   it("is instanceof the same class of a second copy of the module, and of no other", async () => {
     const copyB = await loadSecondCopy();
-    const ClassB = copyB[row.className] as unknown as Function;
+    const ClassB = classIn(copyB, row.className);
     expect(ClassB).not.toBe(Class);
     expect(error instanceof ClassB).toBe(true);
     expect(error instanceof copyB.JobSetError).toBe(true);
     for (const other of rows.filter((o) => o.className !== row.className)) {
-      expect(error instanceof (copyB[other.className] as unknown as Function), `instanceof copy-B ${other.className}`).toBe(false);
+      expect(error instanceof classIn(copyB, other.className), `instanceof copy-B ${other.className}`).toBe(false);
     }
     // And the other way round: a copy-B error is a copy-A error of the same class.
     const fromB = row.make(copyB);
@@ -199,7 +204,7 @@ describe("JobSetError", () => {
 
   it("a base error is not an instance of any subclass", () => {
     const error = new errorsA.JobSetError("base");
-    for (const row of rows) expect(error instanceof (errorsA[row.className] as unknown as Function)).toBe(false);
+    for (const row of rows) expect(error instanceof classIn(errorsA, row.className)).toBe(false);
   });
 
   it("plain errors and look-alikes are not JobSetErrors", () => {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { test as base } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator";
 import { HttpClient } from "../../provider/clients/http";
+import type { JobSetError } from "../../provider/errors";
 import type { Services } from "../../provider/lifecycle";
 import type { Progress } from "../../provider/wait/progress";
 
@@ -83,12 +84,12 @@ export function servicesFor(
   return { http: fixtures.http, config: (key) => config[key], env, progress: fixtures.progress, concurrency: 4 };
 }
 
-/** The error `promise` rejects with; fails the test when it resolves instead. */
-export async function failure(promise: Promise<unknown>): Promise<Error & Record<string, any>> {
+/** The error `promise` rejects with (a JobSetError's fields when it is one); fails the test when it resolves instead. */
+export async function failure(promise: Promise<unknown>): Promise<Error & Partial<JobSetError>> {
   try {
     await promise;
   } catch (error) {
-    return error as Error & Record<string, any>;
+    return error as Error & Partial<JobSetError>;
   }
   throw new Error("expected the operation to fail, but it succeeded");
 }

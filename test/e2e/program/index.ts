@@ -8,11 +8,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as jobsets from "pulumi-jobsets";
 import type { Scenario } from "./scenario";
 
+/** `args` is the scenario's JSON, unchecked here: the provider's check() judges it, as it would a user's. */
+function declaring<A>(cls: new (name: string, args: A, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource) {
+  return (name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) => new cls(name, args as A, opts);
+}
+
 const classes = {
-  "dli.FlinkJobSet": jobsets.dli.FlinkJobSet,
-  "dli.SparkBatchSet": jobsets.dli.SparkBatchSet,
-  "mrs.JobExecutionSet": jobsets.mrs.JobExecutionSet,
-  "ehpc.JobSet": jobsets.ehpc.JobSet,
+  "dli.FlinkJobSet": declaring(jobsets.dli.FlinkJobSet),
+  "dli.SparkBatchSet": declaring(jobsets.dli.SparkBatchSet),
+  "mrs.JobExecutionSet": declaring(jobsets.mrs.JobExecutionSet),
+  "ehpc.JobSet": declaring(jobsets.ehpc.JobSet),
 } as const;
 const ID_PROPERTY = { "dli.FlinkJobSet": "jobIds", "dli.SparkBatchSet": "batchIds", "mrs.JobExecutionSet": "jobIds", "ehpc.JobSet": "jobIds" };
 
@@ -60,6 +65,5 @@ for (const set of scenario.sets) {
   const args: Record<string, unknown> = { ...set.args };
   if (set.idsFrom) args[ID_PROPERTY[set.kind]] = markerNamed(set.idsFrom).jobIds;
   if (set.idsFromSecretConfig) args[ID_PROPERTY[set.kind]] = config.requireSecretObject<string[]>(set.idsFromSecretConfig);
-  const Class = classes[set.kind] as new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
-  new Class(set.name, args, { ...set.opts, dependsOn: (set.dependsOn ?? []).map(markerNamed) });
+  classes[set.kind](set.name, args, { ...set.opts, dependsOn: (set.dependsOn ?? []).map(markerNamed) });
 }

@@ -208,7 +208,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   }
 
   function jobDetail(request: ApiRequest): ApiAnswer {
-    const jobId = parsePathJobId(request.params["jobId"]);
+    const jobId = parsePathJobId(request.params.jobId);
     if (typeof jobId === "string") return parameterError(jobId);
     const job = findJob(projectIdOf(request), jobId);
     if (!job) return missingJobError(jobId);
@@ -264,11 +264,11 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
       "flink.stop",
       (job, body) => {
         if (!isStoppable(job.status)) return element(false, MESSAGES.notRunning(job.jobId, job.status));
-        beginStop(job, body["trigger_savepoint"] === true);
+        beginStop(job, body.trigger_savepoint === true);
         return element(true, MESSAGES.stopDelivered);
       },
       (body) => {
-        const value = body["trigger_savepoint"];
+        const value = body.trigger_savepoint;
         if (value === undefined || value === null || typeof value === "boolean") return undefined;
         return `trigger_savepoint must be a Boolean, got ${describeJson(value)}`;
       },
@@ -283,7 +283,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   }
 
   function deleteOne(request: ApiRequest): ApiAnswer {
-    const jobId = parsePathJobId(request.params["jobId"]);
+    const jobId = parsePathJobId(request.params.jobId);
     if (typeof jobId === "string") return parameterError(jobId);
     const projectId = projectIdOf(request);
     if (!findJob(projectId, jobId)) return missingJobError(jobId);
@@ -414,7 +414,7 @@ function parseJobIdsBody(text: string): { jobIds: bigint[]; body: Record<string,
     return { error: "the request body is not valid JSON" };
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { error: "the request body must be a JSON object" };
-  const jobIds = (body as Record<string, unknown>)["job_ids"];
+  const jobIds = (body as Record<string, unknown>).job_ids;
   if (!Array.isArray(jobIds)) return { error: "job_ids is required and must be an array of Long" };
   if (jobIds.length === 0) return { error: "job_ids must not be empty" };
   const parsed: bigint[] = [];

@@ -113,7 +113,7 @@ export function createDliSparkModule(options: DliSparkOptions): DliSparkModule {
 
   /** The batch the path names, or the error answer (non-UUID → DLI.0001, unknown → DLI.0002). */
   function pathBatch(request: ApiRequest): SparkBatch | ApiAnswer {
-    const batchId = request.params["batchId"] ?? "";
+    const batchId = request.params.batchId ?? "";
     if (!UUID_PATTERN.test(batchId)) return parameterError(`batch_id '${batchId}' is not a UUID`);
     return store.find(placeOf(projectIdOf(request)), batchId) ?? missingBatchError(batchId);
   }

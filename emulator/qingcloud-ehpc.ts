@@ -223,7 +223,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   function jobDetail(request: ApiRequest): ApiAnswer {
     const jobs = queryCluster(request);
     if (isAnswer(jobs)) return jobs;
-    const uuid = request.params["jobId"] ?? "";
+    const uuid = request.params.jobId ?? "";
     const job = jobs.get(uuid);
     if (!job) return ehpcError(2100, `resource [${uuid}] not found`);
     return { status: 200, body: { action: "HpcJobJobdetailResponse", hpc_job_set: [jobEntry(settle(job))], ret_code: 0 } };

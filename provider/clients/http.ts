@@ -198,7 +198,10 @@ export class HttpClient {
       setTimeout(
         () =>
           void this.limiter.take(req.service, req.origin, budget).then(
-            (grant) => ((token.grant = grant), callback(null)),
+            (grant) => {
+              token.grant = grant;
+              callback(null);
+            },
             (refused: Error) => callback(refused),
           ),
         delay,

@@ -235,7 +235,10 @@ export class RateLimiter {
     if (!service || !limit) return NO_CEILING;
     const key = `${service} ${origin}`;
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit, this.now)));
+    if (!bucket) {
+      bucket = new TokenBucket(limit, this.now);
+      this.buckets.set(key, bucket);
+    }
     const started = this.now();
     const deadline = budget?.deadline ?? Infinity;
     const refuse = (when: string) =>

@@ -45,6 +45,6 @@ export function importInputs(kind: AnyKind, id: string): Record<string, unknown>
     );
   }
   const inputs: Record<string, unknown> = { [kind.idsProperty]: jobs.split(",") };
-  kind.location.forEach((key, i) => (inputs[key] = parts[i + 1]));
+  for (const [i, key] of kind.location.entries()) inputs[key] = parts[i + 1];
   return inputs;
 }

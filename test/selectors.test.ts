@@ -189,6 +189,24 @@ describe.each(TEST_KINDS.filter((kind) => DELETE_OP[kind.kind]))("selected membe
   });
 });
 
+describe("DLI Flink: a list entry without the name or queue", () => {
+  test("is read by its detail call before it is judged (DLI's list may leave those out)", async ({ emu, stack }) => {
+    const kind = TEST_KINDS[0]!;
+    const [member, neighbour] = submit(kind, emu, [
+      { name: "nightly-2026-12-01", queue: "etl" },
+      { name: "nightly-2026-12-01", queue: "adhoc" },
+    ]);
+    const bare = (jobId: string) => ({ job_id: jobId, status: "job_running" });
+    emu.failNext("flink.list", { status: 200, body: { is_success: "true", message: "", job_list: { total_count: 2, jobs: [bare(member!), bare(neighbour!)] } } });
+    emu.resetCalls();
+
+    await stack.up(await program([selectorSet(kind, SELECTOR)]));
+
+    expect(secretValue(stack.resource("nightly")!.outputs.selectedIds)).toEqual([member]);
+    expect(emu.calls({ op: "flink.detail" }).map((call) => call.path.split("/").pop()).sort()).toEqual([member, neighbour].sort());
+  });
+});
+
 describe("bad selectors fail check, and nothing is sent", () => {
   const bad: { defect: string; args: Record<string, unknown>; reason: RegExp }[] = [
 

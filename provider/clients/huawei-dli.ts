@@ -110,6 +110,7 @@ const detailResponse = z.object({
     .object({
       job_id: jobIdField,
       name: z.string().optional(),
+      queue_name: z.string().nullish(),
       status: z.string(),
       // An empty string names no place either.
       savepoint_path: z
@@ -141,7 +142,13 @@ export async function getFlinkJob(ctx: DliContext, jobId: string): Promise<Flink
   if (response.statusCode >= 400 && code && FLINK_GONE_CODES.has(code)) return undefined;
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "reading the job failed", response, jobId);
   const job = parseBody(detailResponse, response, SERVICE, "job detail").job_detail;
-  return { jobId: job.job_id, ...(job.name !== undefined ? { name: job.name } : {}), status: job.status.toLowerCase(), savepointPath: job.savepoint_path };
+  return {
+    jobId: job.job_id,
+    ...(job.name !== undefined ? { name: job.name } : {}),
+    ...(typeof job.queue_name === "string" ? { queue: job.queue_name } : {}),
+    status: job.status.toLowerCase(),
+    savepointPath: job.savepoint_path,
+  };
 }
 
 /** What one batch call said about one job (shared by every client). */

@@ -10,7 +10,8 @@
  * next one: the destroy selects again.
  */
 import type { ListPage, ListWindow } from "./snapshot";
-import { FLINK_LIST_PAGE_SIZE, listFlinkJobs, type DliContext } from "../clients/huawei-dli";
+import { mapConcurrent } from "../clients/http";
+import { FLINK_LIST_PAGE_SIZE, getFlinkJob, listFlinkJobs, type DliContext } from "../clients/huawei-dli";
 import { listSparkBatches, SPARK_LIST_PAGE_SIZE } from "../clients/huawei-dli-spark";
 import { listJobExecutions, MRS_LIST_PAGE_SIZE, type MrsContext } from "../clients/huawei-mrs";
 import { EHPC_LIST_PAGE_SIZE, listEhpcJobs, type EhpcContext } from "../clients/qingcloud-ehpc";
@@ -47,12 +48,23 @@ function matched(entries: Map<string, Entry>, selector: JobSelector): Map<string
   return new Map([...entries.values()].filter((entry) => selects(selector, entry)).map((entry) => [entry.id, entry.status]));
 }
 
-/** A DLI Flink project's jobs the selector holds (`name`, `queue_name` filters). */
+/**
+ * A DLI Flink project's jobs the selector holds (`name`, `queue_name` filters). DLI's list may leave a field out that
+ * its detail has (docs/apis.md, "DLI Flink jobs"): an entry the filters let through without a field the selector
+ * needs is read by its detail call before it is judged; one that vanished meanwhile is not selected.
+ */
 export async function selectFlinkJobs(runtime: Runtime<DliContext>, selector: JobSelector): Promise<Map<string, string>> {
   const filters = { ...(selector.namePrefix ? { name: selector.namePrefix } : {}), ...(selector.queueName ? { queue_name: selector.queueName } : {}) };
   const entries = await readWholeList(FLINK_LIST_PAGE_SIZE, "offset", async ({ offset, limit }) => {
     const page = await listFlinkJobs(runtime.ctx, offset, limit, filters);
     return { total: page.totalCount, items: page.jobs.map((job) => ({ id: job.jobId, status: job.status, name: job.name, queue: job.queue })) };
+  });
+  const incomplete = [...entries.values()].filter((entry) => (selector.namePrefix && entry.name === undefined) || (selector.queueName && entry.queue === undefined));
+  const details = await mapConcurrent(incomplete, runtime.concurrency, (entry) => getFlinkJob(runtime.ctx, entry.id));
+  incomplete.forEach((entry, i) => {
+    const job = details[i];
+    if (job) entries.set(entry.id, { id: job.jobId, status: job.status, name: job.name, queue: job.queue });
+    else entries.delete(entry.id);
   });
   return matched(entries, selector);
 }

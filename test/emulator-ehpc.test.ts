@@ -12,6 +12,7 @@ import {
   DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
   DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
   EHPC_JOB_ID_PATTERN,
+  type EhpcJobView,
   type Emulator,
   FIRST_EHPC_SCHEDULER_JOB_ID,
   MAX_EHPC_TIMESTAMP_SKEW_MS,
@@ -24,7 +25,7 @@ import {
   startEmulator,
   verifyEhpcSignature,
 } from "../emulator";
-import { ehpcApi, emulatorTest as test } from "./helpers/emulator-clients";
+import { adminApi, type EhpcAnswer, ehpcApi, emulatorTest as test } from "./helpers/emulator-clients";
 
 const STOP_DELAY_MS = 300;
 const ZONE = "jn1a";
@@ -32,8 +33,22 @@ const CLUSTER = "ehpc-8jqdq0mz";
 const DEFAULT_CREDENTIAL: QingCloudCredential = { accessKeyId: DEFAULT_QINGCLOUD_ACCESS_KEY_ID, secretAccessKey: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY };
 
 // ---------------------------------------------------------------------------------------------------------------
+/** A job in a list answer (the fields these tests read). */
+interface EhpcListedJob {
+  hpcjob_uuid: string;
+  job_name: string;
+  job_status: string;
+  start_time: string;
+  end_time: string;
+}
+/** The list answer when it succeeds; a refusal has only ret_code and message. */
+interface EhpcList extends EhpcAnswer {
+  total_count: number;
+  hpc_job_set: EhpcListedJob[];
+}
+
 const listJobs = (emulator: Emulator, parameters: Record<string, string | number> = {}) =>
-  ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { cluster_id: CLUSTER, zone: ZONE, ...parameters } });
+  ehpcApi<EhpcList>(emulator, { method: "GET", path: "/api/job/list", parameters: { cluster_id: CLUSTER, zone: ZONE, ...parameters } });
 const stopJobs = (emulator: Emulator, jobIds: readonly string[], cluster = CLUSTER, zone = ZONE) =>
   ehpcApi(emulator, { method: "POST", path: "/api/job/stopJobs", body: { cluster_id: cluster, job_ids: jobIds, zone } });
 const deleteJobs = (emulator: Emulator, jobIds: readonly string[], cluster = CLUSTER, zone = ZONE) =>
@@ -435,7 +450,7 @@ describe("EHPC stopJobs and deleteJobs", () => {
 describe("EHPC list and detail", () => {
   test("pages by record offset, newest first; total_count; the entries' fields", async ({ emulator }) => {
     const seeded = emulator.seedEhpcJobs(ZONE, CLUSTER, Array.from({ length: 25 }, (_, index) => ({ name: `job-${index}` })));
-    const pages = [];
+    const pages: EhpcListedJob[] = [];
     for (const offset of [0, 10, 20]) {
       const page = await listJobs(emulator, { offset, limit: 10 });
       expect(page.json).toMatchObject({ action: "HpcJobListJobsResponse", total_count: 25, ret_code: 0 });
@@ -568,11 +583,7 @@ describe("EHPC injected faults", () => {
 });
 
 describe("EHPC seeding and the admin API", () => {
-  const admin = async (emulator: Emulator, method: string, adminPath: string, body?: unknown) => {
-    const response = await fetch(emulator.url + adminPath, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, json: text === "" ? undefined : (JSON.parse(text) as any) };
-  };
+  type EhpcAdminList = { jobs: EhpcJobView[] };
 
   test("auto IDs are hpcjob-xxxxxxxx and unique; bad seeds are refused", ({ emulator }) => {
     const ids = emulator.seedEhpcJobs(ZONE, CLUSTER, Array.from({ length: 50 }, () => ({})));
@@ -586,24 +597,24 @@ describe("EHPC seeding and the admin API", () => {
   });
 
   test("seed, list (filtered by zone and cluster), add a cluster, reset", async ({ emulator }) => {
-    const seeded = await admin(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ jobId: "hpcjob-abcd1234", status: "pending" }, {}] });
+    const seeded = await adminApi<{ jobIds: string[] }>(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ jobId: "hpcjob-abcd1234", status: "pending" }, {}] });
     expect(seeded.status).toBe(200);
     expect(seeded.json.jobIds[0]).toBe("hpcjob-abcd1234");
-    await admin(emulator, "POST", "/__admin/ehpc/jobs", { zone: "pek3", clusterId: CLUSTER, jobs: [{}] });
-    const listed = await admin(emulator, "GET", `/__admin/ehpc/jobs?zone=${ZONE}&clusterId=${CLUSTER}`);
+    await adminApi(emulator, "POST", "/__admin/ehpc/jobs", { zone: "pek3", clusterId: CLUSTER, jobs: [{}] });
+    const listed = await adminApi<EhpcAdminList>(emulator, "GET", `/__admin/ehpc/jobs?zone=${ZONE}&clusterId=${CLUSTER}`);
     expect(listed.json.jobs).toMatchObject([
       { zone: ZONE, clusterId: CLUSTER, jobId: "hpcjob-abcd1234", status: "pending", stopRequested: false, schedulerJobId: String(FIRST_EHPC_SCHEDULER_JOB_ID) },
       { status: "running" },
     ]);
-    expect((await admin(emulator, "GET", "/__admin/ehpc/jobs")).json.jobs).toHaveLength(3);
-    expect((await admin(emulator, "POST", "/__admin/ehpc/clusters", { zone: "sh1a", clusterId: "ehpc-empty000" })).status).toBe(204);
+    expect((await adminApi<EhpcAdminList>(emulator, "GET", "/__admin/ehpc/jobs")).json.jobs).toHaveLength(3);
+    expect((await adminApi(emulator, "POST", "/__admin/ehpc/clusters", { zone: "sh1a", clusterId: "ehpc-empty000" })).status).toBe(204);
     const empty = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: "sh1a", cluster_id: "ehpc-empty000" } });
     expect(empty.json).toMatchObject({ ret_code: 0, total_count: 0 });
 
-    expect((await admin(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ status: "" }] })).status).toBe(400);
-    expect((await admin(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ jobId: "x" }] })).json.error).toContain("jobId");
-    expect((await admin(emulator, "POST", "/__admin/job-faults", { op: "ehpc.delete", jobIds: ["hpcjob-abcd1234"] })).status).toBe(204);
-    expect((await admin(emulator, "POST", "/__admin/reset")).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ status: "" }] })).status).toBe(400);
+    expect((await adminApi(emulator, "POST", "/__admin/ehpc/jobs", { zone: ZONE, clusterId: CLUSTER, jobs: [{ jobId: "x" }] })).json.error).toContain("jobId");
+    expect((await adminApi(emulator, "POST", "/__admin/job-faults", { op: "ehpc.delete", jobIds: ["hpcjob-abcd1234"] })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/reset")).status).toBe(204);
     expect(emulator.ehpcJobs()).toEqual([]);
     expect((await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters: { zone: "sh1a", cluster_id: "ehpc-empty000" } })).json.ret_code).toBe(2100);
   });

@@ -11,21 +11,35 @@ import {
   DEFAULT_MRS_MAX_BATCH_SIZE,
   DEFAULT_PROJECT_ID,
   type Emulator,
+  type MrsJobView,
   MRS_PARAMETER_ERROR_CODE,
   startEmulator,
 } from "../emulator";
-import { emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { adminApi, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 const KILL_DELAY_MS = 300;
 const CLUSTER = "cid-1234";
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const callApi = (emulator: Emulator, method: string, apiPath: string, body?: unknown) =>
-  huaweiApi(emulator, { method, path: apiPath, body, headers: { "x-project-id": DEFAULT_PROJECT_ID } });
+/** An MRS error, in either spelling (the API uses both). */
+interface MrsError {
+  error_code?: string;
+  error_msg?: string;
+  errorCode?: string;
+  errorMsg?: string;
+}
+/** A list answer when it succeeds (the fields these tests read by name). */
+interface MrsList extends MrsError {
+  total_record: number;
+  job_list: { job_id: string }[];
+}
+
+const callApi = <T = MrsError>(emulator: Emulator, method: string, apiPath: string, body?: unknown) =>
+  huaweiApi<T>(emulator, { method, path: apiPath, body, headers: { "x-project-id": DEFAULT_PROJECT_ID } });
 
 const jobsPath = (suffix = "", cluster = CLUSTER, projectId = DEFAULT_PROJECT_ID) => `/v2/${projectId}/clusters/${cluster}/job-executions${suffix}`;
-const list = (emulator: Emulator, query = "", cluster?: string) => callApi(emulator, "GET", jobsPath(query === "" ? "" : `?${query}`, cluster));
+const list = (emulator: Emulator, query = "", cluster?: string) => callApi<MrsList>(emulator, "GET", jobsPath(query === "" ? "" : `?${query}`, cluster));
 const kill = (emulator: Emulator, jobId: string, cluster?: string) => callApi(emulator, "POST", jobsPath(`/${jobId}/kill`, cluster));
 const batchDelete = (emulator: Emulator, jobIds: readonly string[], cluster?: string) =>
   callApi(emulator, "POST", jobsPath("/batch-delete", cluster), { job_id_list: jobIds });
@@ -89,7 +103,7 @@ describe("MRS list (HTTP 202, offset = page number from 1)", () => {
   test("pages 1..3 of 10 cover all 25 jobs newest first; total_record; page 4 is empty; the entries' fields", async ({ emulator }) => {
     const ids = emulator.seedMrsJobs(DEFAULT_PROJECT_ID, CLUSTER, Array.from({ length: 25 }, (_, index) => ({ name: `job-${index}` })));
     for (const id of ids) expect(id).toMatch(UUID_V4);
-    const seen = [];
+    const seen: MrsList["job_list"] = [];
     for (const offset of [1, 2, 3]) {
       const page = await list(emulator, `offset=${offset}&limit=10`);
       expect(page.status).toBe(202);
@@ -133,7 +147,7 @@ describe("MRS detail", () => {
     const [jobId] = emulator.seedMrsJobs(DEFAULT_PROJECT_ID, CLUSTER, [{ state: "ACCEPTED" }]);
     const statuses = [];
     for (let call = 0; call < 4; call++) {
-      const detail = await callApi(emulator, "GET", jobsPath(`/${jobId}`));
+      const detail = await callApi<{ job_detail: unknown }>(emulator, "GET", jobsPath(`/${jobId}`));
       expect(detail.json.job_detail).toMatchObject({ job_id: jobId, job_state: "ACCEPTED", job_result: "UNDEFINED" });
       statuses.push(detail.status);
     }
@@ -161,7 +175,7 @@ describe("MRS kill and batch delete", () => {
     expect(stateOf(emulator, jobId!)).toBe("RUNNING");
     expect(emulator.mrsJobs()[0]?.killRequested).toBe(true);
     await expect.poll(() => stateOf(emulator, jobId!), { timeout: 2000, interval: 10 }).toBe("KILLED");
-    const detail = await callApi(emulator, "GET", jobsPath(`/${jobId}`));
+    const detail = await callApi<{ job_detail: unknown }>(emulator, "GET", jobsPath(`/${jobId}`));
     expect(detail.json.job_detail).toMatchObject({ job_state: "KILLED", job_result: "KILLED", finished_time: expect.any(Number), job_progress: 100 });
   });
 
@@ -327,11 +341,7 @@ describe("MRS faults", () => {
 });
 
 describe("MRS seeding and the admin API", () => {
-  const admin = async (emulator: Emulator, method: string, adminPath: string, body?: unknown) => {
-    const response = await fetch(emulator.url + adminPath, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, json: text === "" ? undefined : (JSON.parse(text) as any) };
-  };
+  type MrsAdminList = { jobs: MrsJobView[] };
 
   test("seeds: results follow the state unless given; bad IDs, empty states, duplicates and projects are refused", ({ emulator }) => {
     emulator.seedMrsJobs(DEFAULT_PROJECT_ID, CLUSTER, [{ state: "FINISHED" }, { state: "FAILED" }, { state: "KILLED" }, { state: "FINISHED", result: "FAILED" }]);
@@ -344,20 +354,20 @@ describe("MRS seeding and the admin API", () => {
   });
 
   test("POST/GET /__admin/mrs/jobs (filters), POST /__admin/mrs/clusters, bad input → 400, reset", async ({ emulator }) => {
-    const seeded = await admin(emulator, "POST", "/__admin/mrs/jobs", { projectId: DEFAULT_PROJECT_ID, clusterId: CLUSTER, jobs: [{ jobId: "jid-1", state: "ACCEPTED" }, {}] });
+    const seeded = await adminApi(emulator, "POST", "/__admin/mrs/jobs", { projectId: DEFAULT_PROJECT_ID, clusterId: CLUSTER, jobs: [{ jobId: "jid-1", state: "ACCEPTED" }, {}] });
     expect(seeded).toMatchObject({ status: 200, json: { jobIds: ["jid-1", expect.stringMatching(UUID_V4)] } });
-    await admin(emulator, "POST", "/__admin/mrs/jobs", { projectId: DEFAULT_PROJECT_ID, clusterId: "cid-2", jobs: [{}] });
-    const listed = await admin(emulator, "GET", `/__admin/mrs/jobs?projectId=${DEFAULT_PROJECT_ID}&clusterId=${CLUSTER}`);
+    await adminApi(emulator, "POST", "/__admin/mrs/jobs", { projectId: DEFAULT_PROJECT_ID, clusterId: "cid-2", jobs: [{}] });
+    const listed = await adminApi<MrsAdminList>(emulator, "GET", `/__admin/mrs/jobs?projectId=${DEFAULT_PROJECT_ID}&clusterId=${CLUSTER}`);
     expect(listed.json.jobs).toMatchObject([
       { projectId: DEFAULT_PROJECT_ID, clusterId: CLUSTER, jobId: "jid-1", state: "ACCEPTED", result: "UNDEFINED", killRequested: false },
       { state: "RUNNING" },
     ]);
-    expect((await admin(emulator, "GET", "/__admin/mrs/jobs")).json.jobs).toHaveLength(3);
-    expect((await admin(emulator, "POST", "/__admin/mrs/clusters", { projectId: DEFAULT_PROJECT_ID, clusterId: "cid-empty" })).status).toBe(204);
+    expect((await adminApi<MrsAdminList>(emulator, "GET", "/__admin/mrs/jobs")).json.jobs).toHaveLength(3);
+    expect((await adminApi(emulator, "POST", "/__admin/mrs/clusters", { projectId: DEFAULT_PROJECT_ID, clusterId: "cid-empty" })).status).toBe(204);
     expect((await list(emulator, "", "cid-empty")).status).toBe(202);
-    expect((await admin(emulator, "POST", "/__admin/mrs/jobs", { projectId: DEFAULT_PROJECT_ID, clusterId: CLUSTER, jobs: [{ state: "" }] })).status).toBe(400);
-    expect((await admin(emulator, "POST", "/__admin/mrs/clusters", { projectId: "nope", clusterId: "c" })).json.error).toContain("project_id");
-    expect((await admin(emulator, "POST", "/__admin/reset")).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/mrs/jobs", { projectId: DEFAULT_PROJECT_ID, clusterId: CLUSTER, jobs: [{ state: "" }] })).status).toBe(400);
+    expect((await adminApi(emulator, "POST", "/__admin/mrs/clusters", { projectId: "nope", clusterId: "c" })).json.error).toContain("project_id");
+    expect((await adminApi(emulator, "POST", "/__admin/reset")).status).toBe(204);
     expect(emulator.mrsJobs()).toEqual([]);
     expect((await list(emulator, "", "cid-empty")).json.error_code).toBe("12000003");
   });

@@ -13,18 +13,30 @@ import {
   DEFAULT_IAM_USER,
   DEFAULT_PROJECT_ID,
   type Emulator,
+  type SparkBatchView,
   SPARK_LIST_DEFAULT_SIZE,
   SPARK_LIST_MAX_SIZE,
   startEmulator,
 } from "../emulator";
-import { type HuaweiAuth, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { adminApi, type HuaweiAuth, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 const CANCEL_DELAY_MS = 300;
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const callApi = (emulator: Emulator, method: string, apiPath: string, auth: HuaweiAuth = "aksk") =>
-  huaweiApi(emulator, { method, path: apiPath, auth, headers: { "x-project-id": DEFAULT_PROJECT_ID } });
+/** A DLI error answer. */
+interface DliError {
+  error_code?: string;
+  error_msg?: string;
+}
+/** A list answer when it succeeds (the fields these tests read by name). */
+interface SparkList extends DliError {
+  total: number;
+  sessions: { id: string }[];
+}
+
+const callApi = <T = DliError>(emulator: Emulator, method: string, apiPath: string, auth: HuaweiAuth = "aksk") =>
+  huaweiApi<T>(emulator, { method, path: apiPath, auth, headers: { "x-project-id": DEFAULT_PROJECT_ID } });
 
 const batchesPath = (suffix = "", projectId = DEFAULT_PROJECT_ID) => `/v2.0/${projectId}/batches${suffix}`;
 const cancel = (emulator: Emulator, batchId: string, projectId?: string) => callApi(emulator, "DELETE", batchesPath(`/${batchId}`, projectId));
@@ -83,15 +95,15 @@ describe("DLI Spark list, detail, state", () => {
   test("list: newest first, from/size paging, total; the defaults and the size limit", async ({ emulator }) => {
     const ids = emulator.seedSparkBatches(DEFAULT_PROJECT_ID, Array.from({ length: 12 }, (_, index) => ({ name: `b-${index}` })));
     for (const id of ids) expect(id).toMatch(UUID_V4);
-    const pages = [];
+    const pages: SparkList["sessions"] = [];
     for (const from of [0, 5, 10]) {
-      const page = await callApi(emulator, "GET", batchesPath(`?from=${from}&size=5`));
+      const page = await callApi<SparkList>(emulator, "GET", batchesPath(`?from=${from}&size=5`));
       expect(page).toMatchObject({ status: 200, json: { from, total: 12 } });
       pages.push(...page.json.sessions);
     }
     expect(pages.map((session) => session.id)).toEqual([...ids].reverse());
     expect(pages[0]).toMatchObject({ id: ids[11], state: "running", appId: expect.stringMatching(/^application_/), name: "b-11", create_time: expect.any(Number) });
-    expect((await callApi(emulator, "GET", batchesPath())).json.sessions).toHaveLength(Math.min(12, SPARK_LIST_DEFAULT_SIZE));
+    expect((await callApi<SparkList>(emulator, "GET", batchesPath())).json.sessions).toHaveLength(Math.min(12, SPARK_LIST_DEFAULT_SIZE));
     const tooBig = await callApi(emulator, "GET", batchesPath(`?size=${SPARK_LIST_MAX_SIZE + 1}`));
     expect(tooBig).toMatchObject({ status: 400, json: { error_code: "DLI.0001", error_msg: expect.stringContaining("size") } });
     expect((await callApi(emulator, "GET", batchesPath("?from=-1"))).json.error_code).toBe("DLI.0001");
@@ -102,7 +114,7 @@ describe("DLI Spark list, detail, state", () => {
     expect(await callApi(emulator, "GET", batchesPath(`/${mixed}/state`))).toMatchObject({ status: 200, json: { id: mixed, state: "Success" } });
     const detail = await callApi(emulator, "GET", batchesPath(`/${mixed}`));
     expect(detail.json).toMatchObject({ id: mixed, state: "Success", name: "done", queue: "default" });
-    expect((await callApi(emulator, "GET", batchesPath(`/${starting}`))).json.appId).toBeNull();
+    expect((await callApi<{ appId: string | null }>(emulator, "GET", batchesPath(`/${starting}`))).json.appId).toBeNull();
     expect(emulator.calls().map((call) => call.op)).toEqual(["spark.state", "spark.detail", "spark.detail"]);
   });
 
@@ -124,7 +136,7 @@ describe("DLI Spark cancel", () => {
     const [batchId] = emulator.seedSparkBatches(DEFAULT_PROJECT_ID, [{}]);
     expect(await cancel(emulator, batchId!)).toMatchObject(DELETED);
     expect(stateOf(emulator, batchId!)).toBe("running");
-    expect((await callApi(emulator, "GET", batchesPath(`/${batchId}/state`))).json.state).toBe("running");
+    expect((await callApi<{ state: string }>(emulator, "GET", batchesPath(`/${batchId}/state`))).json.state).toBe("running");
     await expect.poll(() => stateOf(emulator, batchId!), { timeout: 2000, interval: 10 }).toBe("dead");
     expect((await callApi(emulator, "GET", batchesPath(`/${batchId}/state`))).json).toEqual({ id: batchId, state: "dead" });
     expect(emulator.sparkBatches()[0]).toMatchObject({ cancelRequested: true, state: "dead" });
@@ -225,27 +237,23 @@ describe("DLI Spark seeding and the admin API", () => {
   });
 
   test("POST/GET /__admin/spark/batches, bad input → 400, reset", async ({ emulator }) => {
-    const admin = async (method: string, adminPath: string, body?: unknown) => {
-      const response = await fetch(emulator.url + adminPath, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-      const text = await response.text();
-      return { status: response.status, json: text === "" ? undefined : (JSON.parse(text) as any) };
-    };
-    const seeded = await admin("POST", "/__admin/spark/batches", { projectId: DEFAULT_PROJECT_ID, batches: [{ state: "Success", name: "x" }, {}] });
+    type SparkAdminList = { batches: SparkBatchView[] };
+    const seeded = await adminApi<{ batchIds: string[] }>(emulator, "POST", "/__admin/spark/batches", { projectId: DEFAULT_PROJECT_ID, batches: [{ state: "Success", name: "x" }, {}] });
     expect(seeded.status).toBe(200);
     expect(seeded.json.batchIds).toHaveLength(2);
-    await admin("POST", "/__admin/spark/batches", { projectId: OTHER_PROJECT_ID, batches: [{}] });
-    const listed = await admin("GET", `/__admin/spark/batches?projectId=${DEFAULT_PROJECT_ID}`);
+    await adminApi(emulator, "POST", "/__admin/spark/batches", { projectId: OTHER_PROJECT_ID, batches: [{}] });
+    const listed = await adminApi<SparkAdminList>(emulator, "GET", `/__admin/spark/batches?projectId=${DEFAULT_PROJECT_ID}`);
     expect(listed.json.batches).toMatchObject([
       { projectId: DEFAULT_PROJECT_ID, id: seeded.json.batchIds[0], state: "Success", name: "x", cancelRequested: false },
       { id: seeded.json.batchIds[1], state: "running" },
     ]);
-    expect((await admin("GET", "/__admin/spark/batches")).json.batches).toHaveLength(3);
-    const bad = await admin("POST", "/__admin/spark/batches", { projectId: DEFAULT_PROJECT_ID, batches: [{ state: "" }] });
+    expect((await adminApi<SparkAdminList>(emulator, "GET", "/__admin/spark/batches")).json.batches).toHaveLength(3);
+    const bad = await adminApi(emulator, "POST", "/__admin/spark/batches", { projectId: DEFAULT_PROJECT_ID, batches: [{ state: "" }] });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toContain("state");
-    expect((await admin("POST", "/__admin/job-faults", { op: "spark.cancel", jobIds: [seeded.json.batchIds[1]] })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/job-faults", { op: "spark.cancel", jobIds: [seeded.json.batchIds[1]] })).status).toBe(204);
     expect((await cancel(emulator, seeded.json.batchIds[1])).status).toBe(500);
-    expect((await admin("POST", "/__admin/reset")).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/reset")).status).toBe(204);
     expect(emulator.sparkBatches()).toEqual([]);
     expect(emulator.calls()).toEqual([]);
   });

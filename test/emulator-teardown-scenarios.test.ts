@@ -15,7 +15,7 @@ import {
   defaultFlinkSavepointPath,
   startEmulator,
 } from "../emulator";
-import { type ApiResult, ehpcApi, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { adminApi, type ApiResult, type EhpcAnswer, ehpcApi, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
 const MRS_CLUSTER = "cid-1234";
@@ -33,10 +33,13 @@ interface JobSeed {
   stopDelayMs?: number | null;
 }
 
+/** A list entry: the vendor's JSON object for one job. */
+type Entry = Record<string, unknown>;
+
 interface Page {
   total: number;
   ids: string[];
-  entries: any[];
+  entries: Entry[];
 }
 
 /** One kind of job as the tests drive it: its main collection (and another one, for isolation), list, reads, stop. */
@@ -68,6 +71,9 @@ const statusIn = <T extends { status?: string; state?: string }>(views: readonly
   return view?.status ?? view?.state;
 };
 
+const flinkDetail = (emulator: Emulator, jobId: string) =>
+  huaweiApi<{ job_detail: { savepoint_path: string | null } }>(emulator, { method: "GET", path: flinkPath(`/${jobId}`) });
+
 const flink: Kind = {
   service: "dli-flink",
   listOp: "flink.list",
@@ -79,12 +85,16 @@ const flink: Kind = {
   statusOf: (emulator, jobId) => statusIn(emulator.flinkJobs(DEFAULT_PROJECT_ID), (job) => job.jobId, jobId),
   count: (emulator, other) => emulator.flinkJobs(other ? OTHER_PROJECT_ID : DEFAULT_PROJECT_ID).length,
   page: async (emulator, index, size, baseUrl) => {
-    const answer = await huaweiApi(emulator, { method: "GET", path: flinkPath(`?offset=${index * size}&limit=${size}`), ...(baseUrl ? { baseUrl } : {}) });
+    const answer = await huaweiApi<{ job_list: { total_count: number; jobs: (Entry & { job_id: bigint | number })[] } }>(emulator, {
+      method: "GET",
+      path: flinkPath(`?offset=${index * size}&limit=${size}`),
+      ...(baseUrl ? { baseUrl } : {}),
+    });
     expect(answer.status).toBe(200);
-    const entries = answer.json.job_list.jobs as any[];
+    const entries = answer.json.job_list.jobs;
     return { total: answer.json.job_list.total_count, ids: entries.map((entry) => String(entry.job_id)), entries };
   },
-  reads: { "flink.detail": (emulator, jobId) => huaweiApi(emulator, { method: "GET", path: flinkPath(`/${jobId}`) }) },
+  reads: { "flink.detail": (emulator, jobId) => flinkDetail(emulator, jobId) },
   stop: (emulator, jobIds) => huaweiApi(emulator, { method: "POST", path: flinkPath("/stop"), body: { job_ids: jobIds.map(BigInt) } }),
 };
 
@@ -99,9 +109,13 @@ const spark: Kind = {
   statusOf: (emulator, jobId) => statusIn(emulator.sparkBatches(DEFAULT_PROJECT_ID), (batch) => batch.id, jobId),
   count: (emulator, other) => emulator.sparkBatches(other ? OTHER_PROJECT_ID : DEFAULT_PROJECT_ID).length,
   page: async (emulator, index, size, baseUrl) => {
-    const answer = await huaweiApi(emulator, { method: "GET", path: sparkPath(`?from=${index * size}&size=${size}`), ...(baseUrl ? { baseUrl } : {}) });
+    const answer = await huaweiApi<{ total: number; sessions: (Entry & { id: string })[] }>(emulator, {
+      method: "GET",
+      path: sparkPath(`?from=${index * size}&size=${size}`),
+      ...(baseUrl ? { baseUrl } : {}),
+    });
     expect(answer.status).toBe(200);
-    const entries = answer.json.sessions as any[];
+    const entries = answer.json.sessions;
     return { total: answer.json.total, ids: entries.map((entry) => entry.id), entries };
   },
   reads: {
@@ -126,9 +140,13 @@ const mrs: Kind = {
   count: (emulator, other) => emulator.mrsJobs(DEFAULT_PROJECT_ID, other ? "cid-other" : MRS_CLUSTER).length,
   page: async (emulator, index, size, baseUrl) => {
     // MRS's offset is a page number from 1.
-    const answer = await huaweiApi(emulator, { method: "GET", path: mrsPath(`?offset=${index + 1}&limit=${size}`), ...(baseUrl ? { baseUrl } : {}) });
+    const answer = await huaweiApi<{ total_record: number; job_list: (Entry & { job_id: string })[] }>(emulator, {
+      method: "GET",
+      path: mrsPath(`?offset=${index + 1}&limit=${size}`),
+      ...(baseUrl ? { baseUrl } : {}),
+    });
     expect(answer.status).toBe(202);
-    const entries = answer.json.job_list as any[];
+    const entries = answer.json.job_list;
     return { total: answer.json.total_record, ids: entries.map((entry) => entry.job_id), entries };
   },
   reads: { "mrs.detail": (emulator, jobId) => huaweiApi(emulator, { method: "GET", path: mrsPath(`/${jobId}`) }) },
@@ -149,9 +167,10 @@ const ehpc: Kind = {
   count: (emulator, other) => emulator.ehpcJobs(EHPC_ZONE, other ? "ehpc-other000" : EHPC_CLUSTER).length,
   page: async (emulator, index, size, baseUrl) => {
     const parameters = { ...ehpcCluster, offset: index * size, limit: size };
-    const answer = await ehpcApi(emulator, { method: "GET", path: "/api/job/list", parameters, ...(baseUrl ? { baseUrl } : {}) });
+    type EhpcList = EhpcAnswer & { total_count: number; hpc_job_set: (Entry & { hpcjob_uuid: string })[] };
+    const answer = await ehpcApi<EhpcList>(emulator, { method: "GET", path: "/api/job/list", parameters, ...(baseUrl ? { baseUrl } : {}) });
     expect(answer.json.ret_code).toBe(0);
-    const entries = answer.json.hpc_job_set as any[];
+    const entries = answer.json.hpc_job_set;
     return { total: answer.json.total_count, ids: entries.map((entry) => entry.hpcjob_uuid), entries };
   },
   reads: {
@@ -476,7 +495,7 @@ describe("a transient 400 on a read: failNext({ status: 400, body, times })", ()
     const normal = await read.call(emulator, jobId!);
     expect(normal.status).toBe(read.op === "mrs.list" ? 202 : 200); // an MRS detail alternates 200, 202, … from 200
     expect(normal.text).toContain(jobId);
-    if (read.kind === ehpc) expect(normal.json.ret_code).toBe(0);
+    if (read.kind === ehpc) expect(normal.json).toMatchObject({ ret_code: 0 });
     expect(emulator.calls({ op: read.op }).map((recorded) => recorded.status)).toEqual([400, 400, normal.status]);
     expect(read.kind.statusOf(emulator, jobId!)).toBe(read.kind.running);
   });
@@ -534,7 +553,7 @@ describe("the default host listens on 127.0.0.1 only", () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("Flink savepoint_path and the list entries' names and queues", () => {
-  const detail = async (emulator: Emulator, jobId: string) => (await flink.reads["flink.detail"]!(emulator, jobId)).json.job_detail;
+  const detail = async (emulator: Emulator, jobId: string) => (await flinkDetail(emulator, jobId)).json.job_detail;
   const stop = (emulator: Emulator, jobIds: readonly string[], savepoint: boolean) =>
     huaweiApi(emulator, { method: "POST", path: flinkPath("/stop"), body: { job_ids: jobIds.map(BigInt), trigger_savepoint: savepoint } });
 
@@ -576,35 +595,29 @@ describe("Flink savepoint_path and the list entries' names and queues", () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("admin twins", () => {
-  const admin = async (emulator: Emulator, method: string, adminPath: string, body?: unknown) => {
-    const response = await fetch(emulator.url + adminPath, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, json: text === "" ? undefined : (JSON.parse(text) as any) };
-  };
-
   test("churn, lie-on-delete and job-status do what the programmatic calls do; bad input → 400 naming the field", async ({ emulator }) => {
     const { ids } = seedLine(mrs, emulator, 3);
-    expect((await admin(emulator, "POST", "/__admin/churn", { op: "mrs.list", create: 1, remove: [ids[0]], times: 1 })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/churn", { op: "mrs.list", create: 1, remove: [ids[0]], times: 1 })).status).toBe(204);
     await mrs.page(emulator, 0, 10);
-    const record = await admin(emulator, "GET", "/__admin/churn");
+    const record = await adminApi<{ created: string[]; removed: string[] }>(emulator, "GET", "/__admin/churn");
     expect(record.json).toEqual({ created: emulator.churnCreated(), removed: [ids[0]] });
     expect(record.json.created).toHaveLength(1);
-    expect((await admin(emulator, "POST", "/__admin/churn", { op: "mrs.list" })).status).toBe(204);
-    expect((await admin(emulator, "DELETE", "/__admin/churn")).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/churn", { op: "mrs.list" })).status).toBe(204);
+    expect((await adminApi(emulator, "DELETE", "/__admin/churn")).status).toBe(204);
     await mrs.page(emulator, 0, 10);
     expect(emulator.churnCreated()).toHaveLength(1);
 
-    expect((await admin(emulator, "POST", "/__admin/job-status", { service: "mrs", jobId: ids[1], status: "FINISHED", clusterId: MRS_CLUSTER })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/job-status", { service: "mrs", jobId: ids[1], status: "FINISHED", clusterId: MRS_CLUSTER })).status).toBe(204);
     expect(mrs.statusOf(emulator, ids[1]!)).toBe("FINISHED");
-    expect((await admin(emulator, "POST", "/__admin/lie-on-delete", { op: "mrs.batchDelete", jobIds: [ids[1]], times: 1 })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/lie-on-delete", { op: "mrs.batchDelete", jobIds: [ids[1]], times: 1 })).status).toBe(204);
     expect(await lyingDeletes[1]!.call(emulator, [ids[1]!])).toMatchObject({ status: 200, text: "" });
     expect(mrs.statusOf(emulator, ids[1]!)).toBe("FINISHED");
 
-    const badChurn = await admin(emulator, "POST", "/__admin/churn", { op: "mrs.detail" });
+    const badChurn = await adminApi(emulator, "POST", "/__admin/churn", { op: "mrs.detail" });
     expect(badChurn.status).toBe(400);
     expect(badChurn.json.error).toContain("op");
-    expect((await admin(emulator, "POST", "/__admin/lie-on-delete", { op: "mrs.kill", jobIds: [ids[2]] })).json.error).toContain("mrs.kill");
-    expect((await admin(emulator, "POST", "/__admin/job-status", { service: "mrs", jobId: "nope", status: "RUNNING" })).json.error).toContain("no mrs job nope");
-    expect((await admin(emulator, "POST", "/__admin/job-status", { service: "mrs", jobId: ids[2], status: "" })).json.error).toContain("status");
+    expect((await adminApi(emulator, "POST", "/__admin/lie-on-delete", { op: "mrs.kill", jobIds: [ids[2]] })).json.error).toContain("mrs.kill");
+    expect((await adminApi(emulator, "POST", "/__admin/job-status", { service: "mrs", jobId: "nope", status: "RUNNING" })).json.error).toContain("no mrs job nope");
+    expect((await adminApi(emulator, "POST", "/__admin/job-status", { service: "mrs", jobId: ids[2], status: "" })).json.error).toContain("status");
   });
 });

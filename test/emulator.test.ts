@@ -16,8 +16,10 @@ import {
   DEFAULT_SECRET_KEY,
   type Emulator,
   FIRST_AUTO_FLINK_JOB_ID,
+  type FlinkJobView,
   type HuaweiCredential,
   type ReceivedRequest,
+  type RecordedCall,
   canonicalRequest,
   parseJsonExact,
   signHuaweiRequest,
@@ -25,7 +27,7 @@ import {
   stringifyJsonExact,
   verifyHuaweiSignature,
 } from "../emulator";
-import { type HuaweiCall, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { adminApi, type HuaweiCall, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
 
 // Timing constants, in one place.
 const STOP_DELAY_MS = 300;
@@ -36,17 +38,31 @@ const DEFAULT_CREDENTIAL: HuaweiCredential = { accessKey: DEFAULT_ACCESS_KEY, se
 // ---------------------------------------------------------------------------------------------------------------
 // Calls carry the project header real clients send; the signed client is the shared one (its signer is proven
 // against Huawei's vectors below).
-const callApi = (emulator: Emulator, call: HuaweiCall) => huaweiApi(emulator, { ...call, headers: { "x-project-id": DEFAULT_PROJECT_ID, ...call.headers } });
+/** A DLI or gateway error answer. */
+interface DliError {
+  error_code?: string;
+  error_msg?: string;
+  request_id?: string;
+}
+/** A batch stop or delete answer: one result per job, or an error. */
+type FlinkBatchAnswer = { is_success: string; message: string }[] & DliError;
+/** A list answer when it succeeds (the fields these tests read by name). */
+interface FlinkList extends DliError {
+  job_list: { total_count: number; jobs: { job_id: bigint | number; status: string }[] };
+}
+
+const callApi = <T = DliError>(emulator: Emulator, call: HuaweiCall) =>
+  huaweiApi<T>(emulator, { ...call, headers: { "x-project-id": DEFAULT_PROJECT_ID, ...call.headers } });
 
 const flinkPath = (suffix = "", projectId = DEFAULT_PROJECT_ID) => `/v1.0/${projectId}/streaming/jobs${suffix}`;
 const stopJobs = (emulator: Emulator, jobIds: readonly (string | bigint)[], triggerSavepoint?: boolean, projectId?: string) =>
-  callApi(emulator, {
+  callApi<FlinkBatchAnswer>(emulator, {
     method: "POST",
     path: flinkPath("/stop", projectId),
     body: { job_ids: jobIds.map((id) => BigInt(id)), ...(triggerSavepoint === undefined ? {} : { trigger_savepoint: triggerSavepoint }) },
   });
 const deleteJobs = (emulator: Emulator, jobIds: readonly (string | bigint)[], projectId?: string) =>
-  callApi(emulator, { method: "POST", path: flinkPath("/delete", projectId), body: { job_ids: jobIds.map((id) => BigInt(id)) } });
+  callApi<FlinkBatchAnswer>(emulator, { method: "POST", path: flinkPath("/delete", projectId), body: { job_ids: jobIds.map((id) => BigInt(id)) } });
 const statusOf = (emulator: Emulator, jobId: string, projectId = DEFAULT_PROJECT_ID) =>
   emulator.flinkJobs(projectId).find((job) => job.jobId === jobId)?.status;
 const passwordAuthBody = (password = DEFAULT_IAM_PASSWORD) => ({
@@ -284,7 +300,7 @@ describe("gateway authentication (AK/SK)", () => {
 
 describe("IAM tokens", () => {
   const issueToken = (emulator: Emulator, body: unknown = passwordAuthBody()) =>
-    callApi(emulator, { method: "POST", path: "/v3/auth/tokens", body, auth: "none" });
+    callApi<{ token: { expires_at: string } }>(emulator, { method: "POST", path: "/v3/auth/tokens", body, auth: "none" });
 
   test("password auth → 201 with X-Subject-Token; the token then authenticates DLI calls", async ({ emulator }) => {
     const issued = await issueToken(emulator);
@@ -345,9 +361,9 @@ describe("DLI Flink: list and detail", () => {
   test("pages of 10 in descending job_id order, total_count, limit > 100 refused", async ({ emulator }) => {
     const seeded = emulator.seedFlinkJobs(DEFAULT_PROJECT_ID, Array.from({ length: 25 }, (_, index) => ({ name: `job-${index}` })));
     expect(seeded[0]).toBe(FIRST_AUTO_FLINK_JOB_ID.toString());
-    const pages = [];
+    const pages: FlinkList["job_list"]["jobs"] = [];
     for (const offset of [0, 10, 20]) {
-      const page = await callApi(emulator, { method: "GET", path: `${flinkPath()}?offset=${offset}&limit=10` });
+      const page = await callApi<FlinkList>(emulator, { method: "GET", path: `${flinkPath()}?offset=${offset}&limit=10` });
       expect(page.status).toBe(200);
       expect(page.json).toMatchObject({ is_success: "true", message: "", job_list: { total_count: 25 } });
       pages.push(...page.json.job_list.jobs);
@@ -356,7 +372,7 @@ describe("DLI Flink: list and detail", () => {
     expect(pages.map((job) => job.job_id.toString())).toEqual(expectedOrder);
     expect(pages[0]).toMatchObject({ status: "job_running", create_time: expect.any(Number) });
 
-    const defaultPage = await callApi(emulator, { method: "GET", path: flinkPath() });
+    const defaultPage = await callApi<FlinkList>(emulator, { method: "GET", path: flinkPath() });
     expect(defaultPage.json.job_list.jobs).toHaveLength(10);
     const tooMany = await callApi(emulator, { method: "GET", path: `${flinkPath()}?limit=101` });
     expect(tooMany.status).toBe(400);
@@ -400,7 +416,7 @@ describe("DLI Flink: batch stop", () => {
     await expect.poll(() => statusOf(emulator, running!), { timeout: 2000, interval: 10 }).toBe("job_cancel_success");
     expect(statusOf(emulator, submitting!)).toBe("job_cancel_success");
     expect(emulator.flinkJobs().find((job) => job.jobId === running)?.savepoint).toBe(false);
-    const detail = await callApi(emulator, { method: "GET", path: flinkPath(`/${running}`) });
+    const detail = await callApi<{ job_detail: { status: string } }>(emulator, { method: "GET", path: flinkPath(`/${running}`) });
     expect(detail.json.job_detail.status).toBe("job_cancel_success");
   });
 
@@ -522,7 +538,7 @@ describe("projects are isolated", () => {
     expect((await deleteJobs(emulator, ["777", "888"])).json[1]).toEqual({ is_success: "false", message: "The job 888 does not exist." });
     expect(emulator.flinkJobs(DEFAULT_PROJECT_ID)).toEqual([]);
     expect(emulator.flinkJobs(OTHER_PROJECT_ID).map((job) => job.jobId)).toEqual(["777", "888"]);
-    const otherList = await callApi(emulator, { method: "GET", path: flinkPath("", OTHER_PROJECT_ID) });
+    const otherList = await callApi<FlinkList>(emulator, { method: "GET", path: flinkPath("", OTHER_PROJECT_ID) });
     expect(otherList.json.job_list.total_count).toBe(2);
   });
 
@@ -680,55 +696,50 @@ describe("recorded calls", () => {
 });
 
 describe("HTTP admin API", () => {
-  const admin = async (emulator: Emulator, method: string, adminPath: string, body?: unknown) => {
-    const response = await fetch(emulator.url + adminPath, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    return { status: response.status, json: text === "" ? undefined : (parseJsonExact(text) as any) };
-  };
-
   test("seed, list, faults, job-faults, calls, reset: the same as the programmatic API", async ({ emulator }) => {
-    const seeded = await admin(emulator, "POST", "/__admin/flink/jobs", {
+    const seeded = await adminApi(emulator, "POST", "/__admin/flink/jobs", {
       projectId: DEFAULT_PROJECT_ID,
       jobs: [{ jobId: "9007199254740995", name: "a" }, { status: "job_init" }],
     });
-    expect(seeded).toEqual({ status: 200, json: { jobIds: ["9007199254740995", FIRST_AUTO_FLINK_JOB_ID.toString()] } });
-    const listed = await admin(emulator, "GET", `/__admin/flink/jobs?projectId=${DEFAULT_PROJECT_ID}`);
+    expect(seeded.status).toBe(200);
+    expect(seeded.json).toEqual({ jobIds: ["9007199254740995", FIRST_AUTO_FLINK_JOB_ID.toString()] });
+    const listed = await adminApi<{ jobs: FlinkJobView[] }>(emulator, "GET", `/__admin/flink/jobs?projectId=${DEFAULT_PROJECT_ID}`);
     expect(listed.json.jobs).toMatchObject([
       { jobId: "9007199254740995", name: "a", status: "job_running", savepoint: false },
       { jobId: "9007199254740993", status: "job_init" },
     ]);
 
-    expect((await admin(emulator, "POST", "/__admin/faults", { op: "flink.list", status: 429, retryAfterS: 2 })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/faults", { op: "flink.list", status: 429, retryAfterS: 2 })).status).toBe(204);
     expect((await callApi(emulator, { method: "GET", path: flinkPath() })).status).toBe(429);
-    expect((await admin(emulator, "POST", "/__admin/job-faults", { op: "flink.delete", jobIds: ["9007199254740995"], message: "no" })).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/job-faults", { op: "flink.delete", jobIds: ["9007199254740995"], message: "no" })).status).toBe(204);
     expect((await deleteJobs(emulator, ["9007199254740995"])).json).toEqual([{ is_success: "false", message: "no" }]);
-    expect((await admin(emulator, "DELETE", "/__admin/faults")).status).toBe(204);
+    expect((await adminApi(emulator, "DELETE", "/__admin/faults")).status).toBe(204);
     expect((await deleteJobs(emulator, ["9007199254740995"])).json[0].is_success).toBe("true");
 
-    const calls = await admin(emulator, "GET", "/__admin/calls?op=flink.delete");
+    const calls = await adminApi<{ calls: RecordedCall[] }>(emulator, "GET", "/__admin/calls?op=flink.delete");
     expect(calls.json.calls).toHaveLength(2);
     expect(calls.json.calls[0]).toMatchObject({ op: "flink.delete", json: { job_ids: [9007199254740995n] }, headers: { authorization: "***" } });
-    expect((await admin(emulator, "DELETE", "/__admin/calls")).status).toBe(204);
+    expect((await adminApi(emulator, "DELETE", "/__admin/calls")).status).toBe(204);
     expect(emulator.calls()).toEqual([]);
 
-    expect((await admin(emulator, "POST", "/__admin/reset")).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/reset")).status).toBe(204);
     expect(emulator.flinkJobs()).toEqual([]);
     expect(emulator.calls()).toEqual([]); // admin calls are never recorded
   });
 
   test("bad admin input → 400 with the reason; unknown admin path → 404", async ({ emulator }) => {
-    const badStatus = await admin(emulator, "POST", "/__admin/flink/jobs", { projectId: DEFAULT_PROJECT_ID, jobs: [{ status: "" }] });
+    const badStatus = await adminApi(emulator, "POST", "/__admin/flink/jobs", { projectId: DEFAULT_PROJECT_ID, jobs: [{ status: "" }] });
     expect(badStatus.status).toBe(400);
     expect(badStatus.json.error).toContain("status");
-    expect((await admin(emulator, "POST", "/__admin/faults", { op: "flink.nope" })).status).toBe(400);
+    expect((await adminApi(emulator, "POST", "/__admin/faults", { op: "flink.nope" })).status).toBe(400);
     const duplicate = { projectId: DEFAULT_PROJECT_ID, jobs: [{ jobId: "5" }, { jobId: "5" }] };
-    expect((await admin(emulator, "POST", "/__admin/flink/jobs", duplicate)).json.error).toContain("already exists");
-    expect((await admin(emulator, "GET", "/__admin/nothing")).status).toBe(404);
+    expect((await adminApi(emulator, "POST", "/__admin/flink/jobs", duplicate)).json.error).toContain("already exists");
+    expect((await adminApi(emulator, "GET", "/__admin/nothing")).status).toBe(404);
   });
 
   test("tokens can be expired over HTTP too", async ({ emulator }) => {
     const token = (await callApi(emulator, { method: "POST", path: "/v3/auth/tokens", body: passwordAuthBody(), auth: "none" })).headers.get("x-subject-token")!;
-    expect((await admin(emulator, "POST", "/__admin/tokens/expire")).status).toBe(204);
+    expect((await adminApi(emulator, "POST", "/__admin/tokens/expire")).status).toBe(204);
     expect((await callApi(emulator, { method: "GET", path: flinkPath(), auth: { token } })).status).toBe(401);
   });
 });

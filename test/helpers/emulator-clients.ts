@@ -33,20 +33,32 @@ export const emulatorTest = base.extend<{ emulatorOptions: EmulatorOptions; emul
   },
 });
 
-export interface ApiResult {
+/** An answer; `T` is the body's shape the caller expects, which the test's assertions then check. */
+export interface ApiResult<T = unknown> {
   status: number;
   headers: Headers;
   contentType: string | null;
   text: string;
   /** Parsed with parseJsonExact (integers above 2^53 are bigints); undefined for an empty body. */
-  json: any;
+  json: T;
 }
 
-async function send(url: string, init: RequestInit): Promise<ApiResult> {
+async function send<T>(url: string, init: RequestInit): Promise<ApiResult<T>> {
   const response = await fetch(url, init);
   const text = await response.text();
   const { headers } = response;
-  return { status: response.status, headers, contentType: headers.get("content-type"), text, json: text === "" ? undefined : parseJsonExact(text) };
+  const json = (text === "" ? undefined : parseJsonExact(text)) as T;
+  return { status: response.status, headers, contentType: headers.get("content-type"), text, json };
+}
+
+/** What the admin API answers a refused request (400): the error, naming the field. */
+export interface AdminAnswer {
+  error?: string;
+}
+
+/** An emulator admin call (`/__admin/...`), unsigned; `body` is sent as JSON. */
+export function adminApi<T = AdminAnswer>(emulator: Emulator, method: string, adminPath: string, body?: unknown): Promise<ApiResult<T>> {
+  return send(emulator.url + adminPath, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 }
 
 /** A string body is sent byte for byte; anything else is written with stringifyJsonExact (bigints exact). */
@@ -73,7 +85,7 @@ export interface HuaweiCall {
 }
 
 /** A DLI, MRS or IAM call, signed with the emulator's default AK/SK unless `auth` says otherwise. */
-export function huaweiApi(emulator: Emulator, call: HuaweiCall): Promise<ApiResult> {
+export function huaweiApi<T = unknown>(emulator: Emulator, call: HuaweiCall): Promise<ApiResult<T>> {
   const baseUrl = call.baseUrl ?? emulator.url;
   const body = bodyText(call.body);
   const headers: Record<string, string> = { ...call.headers };
@@ -105,8 +117,14 @@ export interface EhpcCall {
   baseUrl?: string;
 }
 
+/** What every EHPC answer carries: 0 or the error code, and the error's message. */
+export interface EhpcAnswer {
+  ret_code: number;
+  message?: string;
+}
+
 /** An EHPC call signed with the emulator's default QingCloud key unless `credential` says otherwise. */
-export function ehpcApi(emulator: Emulator, call: EhpcCall): Promise<ApiResult> {
+export function ehpcApi<T = EhpcAnswer>(emulator: Emulator, call: EhpcCall): Promise<ApiResult<T>> {
   const body = bodyText(call.body);
   const credential = call.credential ?? { accessKeyId: DEFAULT_QINGCLOUD_ACCESS_KEY_ID, secretAccessKey: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY };
   const request = { method: call.method, path: call.path, ...(call.parameters ? { parameters: call.parameters } : {}), body };

@@ -19,7 +19,7 @@ test("the demo tears down every set of examples/quickstart, of all four kinds, a
   expect(after.match(/^ {2}MRS /gm)).toHaveLength(1);
   expect(after.match(/^ {2}EHPC /gm)).toHaveLength(1);
   expect(after.match(/^ {2}DLI Spark .*running$/gm)).toHaveLength(1);
-  expect(output).toContain("stopping 3 running jobs with a savepoint");
+  expect(output).toContain("stopping 3 jobs with a savepoint");
   for (const op of ["spark.cancel", "mrs.kill", "mrs.batchDelete", "ehpc.stop", "ehpc.delete"]) expect(output).toContain(op);
   expect(output).toContain("State after destroy: 0 resources");
 });

@@ -4,9 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FlinkJobSetArgs as FlinkInputs, SparkBatchSetArgs as SparkInputs, TeardownMode } from "../provider/schema";
 import { providerFor } from "./provider-shim";
-import { secretIdsOf } from "./secret-ids";
-
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+import { HuaweiJobSetResource, type Inputs } from "./job-set";
 
 /** Arguments of a FlinkJobSet: the jobs and where they live. Credentials are never arguments (see README). */
 export interface FlinkJobSetArgs extends Inputs<Omit<FlinkInputs, "jobIds" | "secretIds">> {
@@ -26,29 +24,12 @@ const flinkProvider = providerFor("DliFlinkJobSet");
  *
  * Type token: `pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet`.
  */
-export class FlinkJobSet extends pulumi.dynamic.Resource {
+export class FlinkJobSet extends HuaweiJobSetResource {
   /** The job IDs, as decimal strings (exact above 2^53). */
   declare readonly jobIds: pulumi.Output<string[]>;
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly region: pulumi.Output<string | undefined>;
-  /** The DLI base URL the jobs are torn down through. */
-  declare readonly endpoint: pulumi.Output<string>;
   declare readonly teardown: pulumi.Output<TeardownMode>;
   declare readonly triggerSavepoint: pulumi.Output<boolean>;
   declare readonly batchSize: pulumi.Output<number>;
-  declare readonly waitTimeoutSeconds: pulumi.Output<number>;
-  /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
-  declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
-  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
-  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
-  /**
-   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
-   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
-   * the stack keeps those secret. Undefined for a set without a selector.
-   */
-  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
-  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
-  declare readonly secretIds: pulumi.Output<boolean | undefined>;
   /**
    * The savepoints taken when the last update stopped the jobs it removed from the set (`triggerSavepoint`, teardown
    * "stop" or "stop-then-delete"): job ID → the savepoint path DLI gave, or "" when DLI named none. Always a secret
@@ -58,20 +39,7 @@ export class FlinkJobSet extends pulumi.dynamic.Resource {
   declare readonly savepoints: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: FlinkJobSetArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      jobStatuses: undefined,
-      selectedIds: undefined,
-      selector: undefined,
-      savepoints: undefined,
-      projectId: undefined,
-      region: undefined,
-      endpoint: undefined,
-      teardown: undefined,
-      triggerSavepoint: undefined,
-      batchSize: undefined,
-      waitTimeoutSeconds: undefined,
-    };
-    super(flinkProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.jobIds) }, opts, "jobsets", "DliFlinkJobSet");
+    super(flinkProvider, "DliFlinkJobSet", name, args, args.jobIds, ["jobStatuses", "selectedIds", "selector", "savepoints", "projectId", "region", "endpoint", "teardown", "triggerSavepoint", "batchSize", "waitTimeoutSeconds"], opts);
   }
 }
 
@@ -91,37 +59,11 @@ const sparkProvider = providerFor("DliSparkBatchSet");
  *
  * Type token: `pulumi-nodejs:dynamic/jobsets:DliSparkBatchSet`.
  */
-export class SparkBatchSet extends pulumi.dynamic.Resource {
+export class SparkBatchSet extends HuaweiJobSetResource {
   /** The batch IDs, lowercase. */
   declare readonly batchIds: pulumi.Output<string[]>;
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly region: pulumi.Output<string | undefined>;
-  /** The DLI base URL the batches are cancelled through. */
-  declare readonly endpoint: pulumi.Output<string>;
-  declare readonly waitTimeoutSeconds: pulumi.Output<number>;
-  /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
-  declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
-  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
-  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
-  /**
-   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
-   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
-   * the stack keeps those secret. Undefined for a set without a selector.
-   */
-  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
-  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
-  declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: SparkBatchSetArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      jobStatuses: undefined,
-      selectedIds: undefined,
-      selector: undefined,
-      projectId: undefined,
-      region: undefined,
-      endpoint: undefined,
-      waitTimeoutSeconds: undefined,
-    };
-    super(sparkProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.batchIds) }, opts, "jobsets", "DliSparkBatchSet");
+    super(sparkProvider, "DliSparkBatchSet", name, args, args.batchIds, ["jobStatuses", "selectedIds", "selector", "projectId", "region", "endpoint", "waitTimeoutSeconds"], opts);
   }
 }

@@ -4,9 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MrsJobExecutionSetArgs as MrsInputs } from "../provider/schema";
 import { providerFor } from "./provider-shim";
-import { secretIdsOf } from "./secret-ids";
-
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+import { HuaweiJobSetResource, type Inputs } from "./job-set";
 
 /** Arguments of a JobExecutionSet: the executions and the cluster they run in. Credentials are never arguments (see README). */
 export interface JobExecutionSetArgs extends Inputs<Omit<MrsInputs, "jobIds" | "secretIds">> {
@@ -24,42 +22,14 @@ const mrsProvider = providerFor("MrsJobExecutionSet");
  *
  * Type token: `pulumi-nodejs:dynamic/jobsets:MrsJobExecutionSet`.
  */
-export class JobExecutionSet extends pulumi.dynamic.Resource {
+export class JobExecutionSet extends HuaweiJobSetResource {
   declare readonly clusterId: pulumi.Output<string>;
   /** The execution IDs, lowercase. */
   declare readonly jobIds: pulumi.Output<string[]>;
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly region: pulumi.Output<string | undefined>;
-  /** The MRS base URL the executions are torn down through. */
-  declare readonly endpoint: pulumi.Output<string>;
   declare readonly killRunning: pulumi.Output<boolean>;
   declare readonly batchSize: pulumi.Output<number>;
-  declare readonly waitTimeoutSeconds: pulumi.Output<number>;
-  /** The last status seen of each job, in the order of the IDs; filled in by `pulumi refresh` (and import). */
-  declare readonly jobStatuses: pulumi.Output<string[] | undefined>;
-  /** The set's selector, normalised (empty fields dropped); undefined for a set of IDs only. */
-  declare readonly selector: pulumi.Output<{ namePrefix?: string; queueName?: string } | undefined>;
-  /**
-   * The jobs the selector matched at the last `pulumi up` or `pulumi refresh` (a destroy matches again, so jobs
-   * submitted since are torn down too). Always a secret: it lists job IDs, and the provider cannot tell whether
-   * the stack keeps those secret. Undefined for a set without a selector.
-   */
-  declare readonly selectedIds: pulumi.Output<string[] | undefined>;
-  /** Whether the job IDs were passed as a secret: messages then name jobs by position (`[secret #3]`). */
-  declare readonly secretIds: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: JobExecutionSetArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      jobStatuses: undefined,
-      selectedIds: undefined,
-      selector: undefined,
-      projectId: undefined,
-      region: undefined,
-      endpoint: undefined,
-      killRunning: undefined,
-      batchSize: undefined,
-      waitTimeoutSeconds: undefined,
-    };
-    super(mrsProvider, name, { ...outputs, ...args, secretIds: secretIdsOf(args.jobIds) }, opts, "jobsets", "MrsJobExecutionSet");
+    super(mrsProvider, "MrsJobExecutionSet", name, args, args.jobIds, ["jobStatuses", "selectedIds", "selector", "projectId", "region", "endpoint", "killRunning", "batchSize", "waitTimeoutSeconds"], opts);
   }
 }

@@ -297,9 +297,15 @@ describe("the schema", () => {
     };
     const resources = packageSchema("0.0.0").resources;
     for (const [token, [file, name]] of Object.entries(classes)) {
-      const source = fs.readFileSync(path.join(REPO_ROOT, "sdk", file), "utf8");
-      const body = new RegExp(`export class ${name} extends[\\s\\S]*?\\n}`).exec(source)?.[0] ?? "";
-      const declared = [...body.matchAll(/declare readonly (\w+)/g)].map((m) => m[1]!);
+      // A class declares its own outputs and inherits the shared ones from the base classes in sdk/job-set.ts.
+      const source = fs.readFileSync(path.join(REPO_ROOT, "sdk", file), "utf8") + fs.readFileSync(path.join(REPO_ROOT, "sdk", "job-set.ts"), "utf8");
+      const declared: string[] = [];
+      for (let cls: string | undefined = name; cls !== undefined && cls !== "pulumi"; ) {
+        const body = new RegExp(`export (?:abstract )?class ${cls} extends ([\\w]+)[\\s\\S]*?\\n}`).exec(source);
+        expect(body, `${file} ${cls}`).not.toBeNull();
+        declared.push(...[...body![0].matchAll(/declare readonly (\w+)/g)].map((m) => m[1]!));
+        cls = body![1];
+      }
       expect(declared.length, `${file} ${name}`).toBeGreaterThan(0);
       expect(Object.keys(resources[token as keyof typeof resources].properties).sort(), token).toEqual(declared.sort());
     }

@@ -4,8 +4,9 @@
  * would send for it.
  *
  * Three steps, each its own function: `findJobSets` (stack-export.ts) reads a `pulumi stack export` document;
- * `readPlan` asks the APIs for the members' statuses with the kinds' own snapshot reads (list and detail calls only:
- * the reads a teardown starts with, never a call that changes anything), through the provider's services and credentials;
+ * `readPlan` asks the APIs for the members' statuses with the kinds' own snapshot reads, and for a selector set what
+ * its selector matches now with the kind's own selection (list and detail calls only: the reads a teardown starts
+ * with, never a call that changes anything), through the provider's services and credentials;
  * `planJobs` turns statuses into the teardown's calls (pure), from the set's teardown mode and the same explicit
  * final-status lists the teardown uses (a status outside them may be running, so it gets the stop, as it would).
  * `formatPlan` and `planJson` print the result.
@@ -19,8 +20,10 @@ import { TeardownGuard } from "./guard";
 import { DEFAULT_MAX_JOBS_PER_DESTROY, flagSetting, numberSetting } from "./config";
 import { idsOf, kindOf } from "./kinds";
 import { idRedactor, secretLabel } from "./redact";
+import { describeSelector, selectorOf, union } from "./selected";
 import type { Services } from "./services";
 import type { ExportedSet } from "./stack-export";
+import type { JobSelector } from "./inputs/selector";
 import { count } from "./wait/progress";
 
 /** The calls a teardown makes for a job, in the order it makes them. */
@@ -42,6 +45,11 @@ export interface PlannedJob {
   actions: PlanAction[];
   /** What the teardown would wait for before those calls (a Flink stop already under way). */
   waits?: string;
+  /**
+   * Set when the set's IDs do not list the job and it is a member through the selector: matched now, or recorded at
+   * the last up or refresh (`selectedIds`). A destroy tears it down all the same.
+   */
+  selected?: true;
 }
 
 const stops = (mode: unknown) => mode === "stop" || mode === "stop-then-delete";
@@ -68,10 +76,17 @@ const MEMBER_ACTIONS: Record<string, (state: Record<string, unknown>, status: st
 
 /**
  * Each member of a set with its status now (`statuses` holds the members that exist) and the calls a teardown would
- * send for it, in the order of the set's IDs; `notes` says what else the destroy would do with the set as a whole.
+ * send for it: the set's IDs in their order, then `fromSelector` (the members its selector holds: recorded, and
+ * matched now), as the destroy's union; `notes` says what else the destroy would do with the set as a whole.
  */
-export function planJobs(type: string, state: Record<string, unknown>, statuses: ReadonlyMap<string, string>): { jobs: PlannedJob[]; notes: string[] } {
-  const ids = idsOf(kindOf(type), state);
+export function planJobs(
+  type: string,
+  state: Record<string, unknown>,
+  statuses: ReadonlyMap<string, string>,
+  fromSelector: readonly string[] = [],
+): { jobs: PlannedJob[]; notes: string[] } {
+  const declared = new Set(idsOf(kindOf(type), state));
+  const ids = union(declared, fromSelector);
   const notes: string[] = [];
   let actionsOf = (status: string) => MEMBER_ACTIONS[type]!(state, status);
   if (type === "MrsJobExecutionSet" && state.killRunning === false) {
@@ -84,16 +99,17 @@ export function planJobs(type: string, state: Record<string, unknown>, statuses:
   }
   const jobs = ids.map((id): PlannedJob => {
     const status = statuses.get(id);
-    if (status === undefined) return { id, status: GONE, actions: [] };
+    if (status === undefined) return { id, status: GONE, actions: [], ...(declared.has(id) ? {} : { selected: true as const }) };
     const waits = type === "DliFlinkJobSet" && stops(state.teardown) && FLINK_STOPPING_STATUSES.has(status) ? "the stop under way" : undefined;
-    return { id, status, actions: actionsOf(status), ...(waits ? { waits } : {}) };
+    return { id, status, actions: actionsOf(status), ...(waits ? { waits } : {}), ...(declared.has(id) ? {} : { selected: true as const }) };
   });
   return { jobs, notes };
 }
 
 /**
  * Whether the mass-teardown guard would refuse the set's teardown on its own (`jobsets:maxJobsPerTeardown`), with the
- * settings of this environment: the guard counts every ID the set holds, gone or not.
+ * settings of this environment: the guard counts every member the set holds (its IDs and what its selector holds),
+ * gone or not.
  */
 function guardNote(service: string, id: string, jobs: number, settings: Pick<Services, "config" | "env">): string | undefined {
   try {
@@ -117,6 +133,8 @@ export interface PlannedSet {
   service: string;
   /** Where its jobs live and how they are torn down, for people. */
   summary: string;
+  /** Its selector, for a set that holds jobs by name and queue. */
+  selector?: JobSelector;
   /** Null when the set could not be read (`unreadable`) or its statuses could not be had (`error`). */
   jobs: PlannedJob[] | null;
   unreadable?: string;
@@ -128,6 +146,7 @@ export interface PlannedSet {
 /** Where a set lives and its teardown mode, in a few words. */
 function describeSet(type: string, state: Record<string, unknown> | undefined): string {
   if (!state) return "";
+  const selector = selectorOf(state);
   const where =
     type === "EhpcJobSet"
       ? `zone ${state.zone}, cluster ${state.clusterId}`
@@ -140,21 +159,32 @@ function describeSet(type: string, state: Record<string, unknown> | undefined): 
         : type === "MrsJobExecutionSet"
           ? `killRunning ${state.killRunning}`
           : "cancel active batches";
-  return `${where}; ${how}`;
+  return `${where}; ${how}${selector ? `; selector: ${describeSelector(selector)}` : ""}`;
 }
 
 /**
  * The plan of every set: each member's status now and the calls a teardown would send. The runtimes (and with them
  * the credentials) of every set are resolved before the first request, so missing credentials fail with nothing
- * sent. The statuses come from the kinds' snapshot reads, all sets at once; a set whose read fails carries the
- * error, and the others go on.
+ * sent. A selector set's members are what a destroy would tear down: its IDs, the members recorded at the last up or
+ * refresh, and what the selector matches now (the kind's selection, whose list gives those jobs' statuses); the
+ * other statuses come from the kinds' snapshot reads, all sets at once. A set whose read fails carries the error,
+ * and the others go on.
  */
 export async function readPlan(sets: readonly ExportedSet[], services: Services): Promise<PlannedSet[]> {
   // Every vendor's missing credentials at once (a stack may need Huawei's and QingCloud's), each said once.
   const missing = new Set<string>();
   const prepared = sets.map((set) => {
     const kind = kindOf(set.type);
-    const base = { urn: set.urn, type: set.token, name: set.name, service: kind.service, summary: describeSet(set.type, set.state), notes: [] as string[] };
+    const selector = set.state && selectorOf(set.state);
+    const base = {
+      urn: set.urn,
+      type: set.token,
+      name: set.name,
+      service: kind.service,
+      summary: describeSet(set.type, set.state),
+      ...(selector ? { selector } : {}),
+      notes: [] as string[],
+    };
     if (!set.state) return { base, set, kind, runtime: undefined };
     try {
       return { base, set, kind, runtime: kind.runtime(services, set.state) };
@@ -169,20 +199,33 @@ export async function readPlan(sets: readonly ExportedSet[], services: Services)
     prepared.map(async ({ base, set, kind, runtime }): Promise<PlannedSet> => {
       if (!set.state || runtime === undefined) return { ...base, jobs: null, unreadable: set.unreadable };
       const ids = idsOf(kind, set.state);
-      const shown = set.secretIds ? new Map(ids.map((id, index) => [id, secretLabel(index)])) : undefined;
+      const selector = selectorOf(set.state);
+      const recorded = selector ? (set.recorded ?? []) : [];
+      // The positions of secret jobs: the set's IDs first, then the recorded members (the rest are found by the list).
+      let members = union(ids, recorded);
       let statuses: Map<string, string>;
       try {
-        statuses = await kind.statuses(runtime, ids);
+        const selected = selector ? await kind.select(runtime, selector) : new Map<string, string>();
+        members = union(members, selected.keys());
+        const unlisted = members.filter((id) => !selected.has(id));
+        statuses = new Map([...selected, ...(unlisted.length ? await kind.statuses(runtime, unlisted) : [])]);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { ...base, jobs: null, error: shown ? idRedactor(ids)(message) : message };
+        return { ...base, jobs: null, error: set.secretIds ? idRedactor(members)(message) : message };
       }
-      const { jobs, notes } = planJobs(set.type, set.state, statuses);
-      const guard = guardNote(kind.service, set.id, ids.length, services);
+      const { jobs, notes } = planJobs(set.type, set.state, statuses, members);
+      const guard = guardNote(kind.service, set.id, members.length, services);
+      const shown = set.secretIds ? new Map(members.map((id, index) => [id, secretLabel(index)])) : undefined;
+      const encrypted = selector && set.selectionEncrypted
+        ? [
+            "the members its selector matched at the last up or refresh (selectedIds) are encrypted in this export: the plan lists what the " +
+              "selector matches now; `pulumi stack export --show-secrets` adds the recorded ones, which a destroy tears down too",
+          ]
+        : [];
       return {
         ...base,
         jobs: shown ? jobs.map((job) => ({ ...job, id: shown.get(job.id)! })) : jobs,
-        notes: [...notes, ...(guard ? [guard] : [])],
+        notes: [...encrypted, ...notes, ...(guard ? [guard] : [])],
       };
     }),
   );
@@ -223,6 +266,7 @@ export function planJson(sets: readonly PlannedSet[]): unknown {
     sets: sets.map((set) => ({
       urn: set.urn,
       type: set.type,
+      ...(set.selector ? { selector: set.selector } : {}),
       jobs: set.jobs,
       ...(set.unreadable ? { unreadable: set.unreadable } : {}),
       ...(set.error ? { error: set.error } : {}),
@@ -250,10 +294,13 @@ export function formatPlan(sets: readonly PlannedSet[], maxDestroy?: { limit: nu
     } else if (set.jobs.length === 0) {
       lines.push("  no jobs");
     } else {
-      const rows = [["JOB", "STATUS", "A DESTROY WOULD"]];
+      // A selector set says which jobs its IDs list and which its selector holds: the latter are not in the program.
+      const held = set.selector !== undefined;
+      const rows = [["JOB", ...(held ? ["HELD BY"] : []), "STATUS", "A DESTROY WOULD"]];
       for (const job of set.jobs) {
         const calls = job.actions.length ? job.actions.join(", ") : job.status === GONE ? "nothing (already gone)" : "nothing";
-        rows.push([job.id, job.status, job.waits ? `wait for ${job.waits}${job.actions.length ? `, then ${calls}` : ""}` : calls]);
+        const by = held ? [job.selected ? "selector" : "IDs"] : [];
+        rows.push([job.id, ...by, job.status, job.waits ? `wait for ${job.waits}${job.actions.length ? `, then ${calls}` : ""}` : calls]);
       }
       lines.push(...table(rows, "  "));
     }

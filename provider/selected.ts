@@ -26,7 +26,8 @@ export function recordedSelection(outputs: Record<string, unknown> | undefined):
   return Array.isArray(value) ? value.filter((id): id is string => typeof id === "string") : [];
 }
 
-function describeSelector(selector: JobSelector): string {
+/** A selector in words, for progress lines and the plan: `names starting with "nightly-" in queue "batch"`. */
+export function describeSelector(selector: JobSelector): string {
   const parts = [selector.namePrefix !== undefined ? `names starting with ${JSON.stringify(selector.namePrefix)}` : "", selector.queueName !== undefined ? `queue ${JSON.stringify(selector.queueName)}` : ""];
   return parts.filter(Boolean).join(" in ");
 }

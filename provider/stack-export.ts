@@ -9,6 +9,7 @@ import { KINDS, kindOf } from "./kinds";
 import { stateOf } from "./lifecycle";
 import { RESOURCE_TYPES } from "./plugin-schema";
 import { isWrappedSecret } from "./pulumi-secrets";
+import { recordedSelection, SELECTED_IDS } from "./selected";
 
 /** The dynamic provider's type tokens: `pulumi-nodejs:dynamic/jobsets:<type>` (the SDK classes' module and type). */
 const DYNAMIC_TOKEN_PREFIX = "pulumi-nodejs:dynamic/jobsets:";
@@ -36,6 +37,13 @@ export interface ExportedSet {
   unreadable?: string;
   /** Whether the set's job IDs were a secret (revealed by `--show-secrets`): the plan then names jobs by position. */
   secretIds: boolean;
+  /**
+   * The members its selector matched at the last up or refresh (the `selectedIds` output), which a destroy tears down
+   * too; empty when there are none, or when `selectionEncrypted`.
+   */
+  recorded?: string[];
+  /** Whether `selectedIds` is encrypted in the export (it is always a secret): the plan then has only what the selector matches now. */
+  selectionEncrypted?: boolean;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -125,10 +133,14 @@ function readSet(resource: Record<string, unknown>, urn: string, token: string, 
         "`pulumi stack export --show-secrets` writes them readable (the plan then names secret jobs by position)",
     };
   }
+  // Not an input, so not among `knownProperties`: an encrypted record does not make the set unreadable, as the
+  // selector still says what it holds now.
+  const selection = { encrypted: false, secret: false };
+  const recorded = recordedSelection({ [SELECTED_IDS]: reveal(resource.outputs[SELECTED_IDS], selection) });
   try {
     const state = stateOf(type, outputs).state;
     // `secretIds`: the SDK or the plugin saw the IDs arrive as a secret (an export may hold them readable).
-    return { ...base, secretIds: secretIds || state.secretIds === true, state };
+    return { ...base, secretIds: secretIds || state.secretIds === true, state, recorded, selectionEncrypted: selection.encrypted };
   } catch (error) {
     return { ...base, secretIds, unreadable: error instanceof Error ? error.message : String(error) };
   }

@@ -1,7 +1,8 @@
 // `jobsets plan`: the built command, run as a user runs it (node dist/provider/cli/jobsets.js plan …), reads a
 // `pulumi stack export` document (test/fixtures/stack-export.json: the shape the real CLI writes, with sets of both
-// routes' type tokens and one whose job IDs are an encrypted secret) and prints, per set, each member's status and
-// the calls a destroy would send, against the emulator, with list and detail requests only. Bad input, a bad
+// routes' type tokens, one whose job IDs are an encrypted secret, and a selector set whose recorded members are) and
+// prints, per set, each member's status and the calls a destroy would send, against the emulator, with list and
+// detail requests only; for the selector set, what its selector matches now besides its IDs and recorded members. Bad input, a bad
 // command line and missing credentials stop it with exit status 2 before any request. `npm test` builds dist/ first.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -31,6 +32,23 @@ const READ_ONLY_OPS = /^(flink\.(list|detail)|spark\.(list|state|detail)|mrs\.(l
 const SECRET_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const METRICS_URN = "urn:pulumi:dev::jobsets-quickstart::pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet::metrics-streams";
+const NIGHTLY_URN = "urn:pulumi:dev::jobsets-quickstart::jobsets:dli:SparkBatchSet::nightly-batches";
+
+/**
+ * The selector set's batches (selector: names starting with "nightly-" in queue "etl"): the one its IDs list, those
+ * the selector matches now (one recorded at the last up, one submitted since), one recorded that is gone, and
+ * neighbours a destroy leaves alone: the prefix in another queue, the queue without the prefix, the prefix inside
+ * the name (the server's name filter matches substrings).
+ */
+const NIGHTLY = {
+  declared: "3d6f0a8e-2b7c-4e1d-9f5a-6c4b3a2d1e0f",
+  recordedMatched: "8b2c4d6e-1f3a-4b5c-9d7e-0a1b2c3d4e5f",
+  late: "9c3d5e7f-2a4b-4c6d-8e0f-1a2b3c4d5e6f",
+  recordedGone: "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  otherQueue: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+  noPrefix: "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+  infix: "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f",
+};
 
 /** The fixture's members, seeded under their IDs with the statuses the assertions expect. */
 function seed(emu: Emulator): void {
@@ -47,6 +65,12 @@ function seed(emu: Emulator): void {
   emu.seedSparkBatches(P, [
     { id: "0a324461-d9d9-45da-a52a-3b3c7a3d809e", state: "running" },
     { id: "7c1e0e1c-5a1b-4f7e-9d35-2b1c3a4d5e6f", state: "success" },
+    { id: NIGHTLY.declared, name: "backfill-2026-11", queue: "etl", state: "success" },
+    { id: NIGHTLY.recordedMatched, name: "nightly-2026-12-03", queue: "etl", state: "success" },
+    { id: NIGHTLY.late, name: "nightly-2026-12-04", queue: "etl", state: "running" },
+    { id: NIGHTLY.otherQueue, name: "nightly-2026-12-04", queue: "adhoc", state: "running" },
+    { id: NIGHTLY.noPrefix, name: "hourly-2026-12-04", queue: "etl", state: "running" },
+    { id: NIGHTLY.infix, name: "pre-nightly-2026-12-04", queue: "etl", state: "running" },
   ]);
   emu.seedMrsJobs(P, "b5c1d3e2-0f4a-4b6c-9d8e-7f6a5b4c3d2e", [
     { jobId: "48c45725-b699-4aa9-9bfd-f7ff87eb6fe8", state: "RUNNING" },
@@ -73,6 +97,18 @@ function exportWithSecretsShown(emu: Emulator, jobIds: string[], form: "plaintex
   const metrics = document.deployment.resources.find((resource) => resource.urn === METRICS_URN)!;
   if (form === "flag") Object.assign(metrics.outputs, { jobIds, secretIds: true });
   else metrics.outputs.jobIds = { [SECRET_KEY]: SECRET_SIG, ...(form === "plaintext" ? { plaintext: JSON.stringify(jobIds) } : { value: jobIds }) };
+  return JSON.stringify(document);
+}
+
+/**
+ * The fixture with the selector set's recorded members readable, as `pulumi stack export --show-secrets` writes them;
+ * with `secretIds`, its IDs were a secret too (the SDK's flag).
+ */
+function exportWithSelectionShown(emu: Emulator, selectedIds: string[], secretIds = false): string {
+  const document = JSON.parse(exportFor(emu)) as { deployment: { resources: { urn: string; outputs: Record<string, unknown> }[] } };
+  const nightly = document.deployment.resources.find((resource) => resource.urn === NIGHTLY_URN)!;
+  nightly.outputs.selectedIds = { [SECRET_KEY]: SECRET_SIG, plaintext: JSON.stringify(selectedIds) };
+  if (secretIds) nightly.outputs.secretIds = true;
   return JSON.stringify(document);
 }
 
@@ -126,9 +162,15 @@ function everyStatus(emu: Emulator): string {
   return JSON.stringify([emu.flinkJobs(P), emu.sparkBatches(P), emu.mrsJobs(P), emu.ehpcJobs()].map((jobs) => jobs.map((job) => Object.entries(job).sort())));
 }
 
-/** What the JSON plan says of each set: name → [id, status, actions][] (or the reason it was not read). */
-function bySet(plan: { sets: { urn: string; jobs: { id: string; status: string; actions: string[] }[] | null; unreadable?: string }[] }) {
-  return Object.fromEntries(plan.sets.map((set) => [set.urn.split("::").pop(), set.jobs?.map((job) => [job.id, job.status, job.actions]) ?? set.unreadable]));
+interface JsonPlan {
+  sets: { urn: string; jobs: { id: string; status: string; actions: string[]; selected?: boolean }[] | null; unreadable?: string; notes?: string[] }[];
+}
+
+/** What the JSON plan says of each set: name → [id, status, actions][] (or the reason it was not read); a job its selector holds is marked. */
+function bySet(plan: JsonPlan) {
+  return Object.fromEntries(
+    plan.sets.map((set) => [set.urn.split("::").pop(), set.jobs?.map((job) => [job.id, job.status, job.actions, ...(job.selected ? ["selected"] : [])]) ?? set.unreadable]),
+  );
 }
 
 describe("jobsets plan against the emulator", () => {
@@ -149,6 +191,7 @@ describe("jobsets plan against the emulator", () => {
       "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet",
       "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet",
       "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet",
+      "jobsets:dli:SparkBatchSet",
     ]);
     expect(bySet(plan)).toEqual({
       simulations: [
@@ -175,9 +218,19 @@ describe("jobsets plan against the emulator", () => {
         ["9007199254740994", "job_cancel_success", ["delete"]],
         ["9007199254740995", "job_canceling", ["delete"]],
       ],
+      // Its ID, then what the selector matches now, in the list's order (newest first); the recorded members are
+      // encrypted in this export (a note says so).
+      "nightly-batches": [
+        [NIGHTLY.declared, "success", []],
+        [NIGHTLY.late, "running", ["cancel"], "selected"],
+        [NIGHTLY.recordedMatched, "success", [], "selected"],
+      ],
     });
+    const nightly = plan.sets.find((set: { urn: string }) => set.urn === NIGHTLY_URN);
+    expect(nightly.selector).toEqual({ namePrefix: "nightly-", queueName: "etl" });
+    expect(nightly.notes).toEqual([expect.stringMatching(/^the members its selector matched at the last up or refresh \(selectedIds\) are encrypted in this export/)]);
     expect(plan.sets.find((set: { urn: string }) => set.urn === METRICS_URN).jobs).toBeNull();
-    expect(plan.totals).toEqual({ sets: 6, jobs: 13, toStop: 4, toDelete: 9, gone: 2, untouched: 1, unread: 1 });
+    expect(plan.totals).toEqual({ sets: 7, jobs: 16, toStop: 5, toDelete: 9, gone: 2, untouched: 3, unread: 1 });
 
     // Reads only, and nothing changed.
     const ops = emu.calls().map((call) => call.op);
@@ -208,8 +261,21 @@ describe("jobsets plan against the emulator", () => {
     }
     expect(lines).toContain('orders-streams (dli-flink: project 0123456789abcdef0123456789abcdef; teardown "stop-then-delete" with a savepoint)');
     expect(run.stdout).toMatch(/metrics-streams \(dli-flink\)\n .*\n {2}not read: its job IDs \(jobIds\) are a secret/);
-    expect(lines).toContain("Summary: 6 sets, 13 jobs: 4 to stop, 9 to delete, 2 already gone, 1 left as it is; 1 set not read (see above).");
+    expect(lines).toContain("Summary: 7 sets, 16 jobs: 5 to stop, 9 to delete, 2 already gone, 3 left as they are; 1 set not read (see above).");
     expect(emu.calls().filter((call) => !READ_ONLY_OPS.test(call.op))).toEqual([]);
+
+    // The selector set: its selector in the heading, and which jobs its IDs list and which the selector holds.
+    expect(lines).toContain('nightly-batches (dli-spark: project 0123456789abcdef0123456789abcdef; cancel active batches; selector: names starting with "nightly-" in queue "etl")');
+    for (const expected of [
+      row("JOB", "HELD BY", "STATUS", "A DESTROY WOULD"),
+      row(NIGHTLY.declared, "IDs", "success", "nothing"),
+      row(NIGHTLY.recordedMatched, "selector", "success", "nothing"),
+      row(NIGHTLY.late, "selector", "running", "cancel"),
+    ]) {
+      expect(lines.some((line) => expected.test(line)), `a line matching ${expected}\n${run.stdout}`).toBe(true);
+    }
+    for (const neighbour of [NIGHTLY.otherQueue, NIGHTLY.noPrefix, NIGHTLY.infix]) expect(run.stdout).not.toContain(neighbour);
+    expect(run.stdout).toMatch(/\n {2}note: the members its selector matched at the last up or refresh \(selectedIds\) are encrypted in this export/);
   });
 
   test("secret job IDs shown by --show-secrets are read, and printed by position only", async ({ emu }) => {
@@ -228,6 +294,47 @@ describe("jobsets plan against the emulator", () => {
     }
   });
 
+  test("a selector set from --show-secrets: its IDs, its recorded members (one gone) and what the selector matches now, the destroy's union", async ({ emu }) => {
+    seed(emu);
+    const before = everyStatus(emu);
+
+    const run = await jobsets(["plan", "--json"], { stdin: exportWithSelectionShown(emu, [NIGHTLY.recordedMatched, NIGHTLY.recordedGone]) });
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.stdout) as JsonPlan;
+    expect(bySet(plan)["nightly-batches"]).toEqual([
+      [NIGHTLY.declared, "success", []],
+      [NIGHTLY.recordedMatched, "success", [], "selected"],
+      [NIGHTLY.recordedGone, GONE, [], "selected"],
+      [NIGHTLY.late, "running", ["cancel"], "selected"],
+    ]);
+    expect(plan.sets.find((set) => set.urn === NIGHTLY_URN)?.notes).toBeUndefined();
+    // The other sets are planned as before.
+    expect(bySet(plan)["orders-streams"]).toHaveLength(3);
+    const ops = emu.calls().map((call) => call.op);
+    expect(ops).toContain("spark.list");
+    expect(ops.filter((op) => !READ_ONLY_OPS.test(op))).toEqual([]);
+    expect(everyStatus(emu)).toBe(before);
+  });
+
+  test("a selector set whose IDs are a secret names every member by position, selected or declared", async ({ emu }) => {
+    seed(emu);
+
+    const run = await jobsets(["plan", "--json"], { stdin: exportWithSelectionShown(emu, [NIGHTLY.recordedGone], true) });
+
+    expect(run.code).toBe(0);
+    const nightly = bySet(JSON.parse(run.stdout))["nightly-batches"] as unknown[][];
+    expect(nightly).toEqual([
+      ["[secret #1]", "success", []],
+      ["[secret #2]", GONE, [], "selected"],
+      ["[secret #3]", "running", ["cancel"], "selected"],
+      ["[secret #4]", "success", [], "selected"],
+    ]);
+    for (const id of Object.values(NIGHTLY)) expect(run.stdout + run.stderr).not.toContain(id);
+    expect(emu.calls().filter((call) => !READ_ONLY_OPS.test(call.op))).toEqual([]);
+  });
+
   test("the mass-teardown guard's limits of this environment are said, set by set and for the destroy", async ({ emu }) => {
     seed(emu);
 
@@ -240,7 +347,9 @@ describe("jobsets plan against the emulator", () => {
     expect(block("nightly-reports")).toMatch(/note: the destroy would refuse this set/);
     expect(block("simulations")).not.toMatch(/note:/);
     expect(block("hive-executions")).not.toMatch(/note:/);
-    expect(run.stdout).toMatch(/Note: the sets hold 13 jobs, more than jobsets:maxJobsPerDestroy \(JOBSETS_MAX_JOBS_PER_DESTROY\) = 10/);
+    // The guard counts what the selector holds: one ID, two batches matched now.
+    expect(block("nightly-batches")).toMatch(/note: the destroy would refuse this set before any request: dli-spark: refusing to tear down 3 jobs/);
+    expect(run.stdout).toMatch(/Note: the sets hold 16 jobs, more than jobsets:maxJobsPerDestroy \(JOBSETS_MAX_JOBS_PER_DESTROY\) = 10/);
   });
 
   test("a set whose read fails shows the API's answer, the others are planned, exit status 1", async ({ emu }) => {
@@ -337,5 +446,17 @@ describe("what a teardown would send, from statuses (planJobs)", () => {
     expect(running.notes).toEqual(["the destroy would fail: 1 executions have not ended and killRunning is false, so nothing would be deleted"]);
     const ended = planJobs("MrsJobExecutionSet", { jobIds: ["a"], killRunning: false }, new Map([["a", "FAILED"]]));
     expect(ended).toEqual({ jobs: [{ id: "a", status: "FAILED", actions: ["delete"] }], notes: [] });
+  });
+
+  test("a selector set: its IDs, then the members its selector holds, marked; a selected execution not ended fails the MRS destroy too", () => {
+    const state = { jobIds: ["a", "b"], killRunning: false, selector: { namePrefix: "nightly-" } };
+    const plan = planJobs("MrsJobExecutionSet", state, new Map([["a", "FINISHED"], ["c", "RUNNING"]]), ["b", "c", "d"]);
+    expect(plan.jobs).toEqual([
+      { id: "a", status: "FINISHED", actions: [] },
+      { id: "b", status: GONE, actions: [] },
+      { id: "c", status: "RUNNING", actions: [], selected: true },
+      { id: "d", status: GONE, actions: [], selected: true },
+    ]);
+    expect(plan.notes).toEqual(["the destroy would fail: 1 executions have not ended and killRunning is false, so nothing would be deleted"]);
   });
 });

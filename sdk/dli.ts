@@ -1,7 +1,7 @@
 /**
  * Huawei Cloud DLI job sets.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { FlinkJobSetArgs as FlinkInputs, SparkBatchSetArgs as SparkInputs, TeardownMode } from "../provider/schema";
 import { providerFor } from "./provider-shim";
 import { HuaweiJobSetResource, type Inputs } from "./job-set";

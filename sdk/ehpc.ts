@@ -1,7 +1,7 @@
 /**
  * QingCloud EHPC (elastic HPC) job sets.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { EhpcJobSetArgs as EhpcInputs, TeardownMode } from "../provider/schema";
 import { providerFor } from "./provider-shim";
 import { JobSetResource, type Inputs } from "./job-set";

@@ -1,7 +1,7 @@
 /**
  * Huawei Cloud MRS (MapReduce Service) job execution sets.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { MrsJobExecutionSetArgs as MrsInputs } from "../provider/schema";
 import { providerFor } from "./provider-shim";
 import { HuaweiJobSetResource, type Inputs } from "./job-set";

@@ -4,7 +4,6 @@
 // prints, per set, each member's status and the calls a destroy would send, against the emulator, with list and
 // detail requests only; for the selector set, what its selector matches now besides its IDs and recorded members. Bad input, a bad
 // command line and missing credentials stop it with exit status 2 before any request. `npm test` builds dist/ first.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,11 +17,10 @@ import {
   type Emulator,
 } from "../emulator";
 import { GONE, planJobs } from "../provider/plan";
-import { REPO_ROOT } from "./harness/program";
 import { test } from "./helpers/jobsets";
+import { type CommandRun, runJobsetsCommand } from "./helpers/jobsets-command";
 
 const P = DEFAULT_PROJECT_ID;
-const COMMAND = path.join(REPO_ROOT, "dist", "provider", "cli", "jobsets.js");
 const FIXTURE = path.join(__dirname, "fixtures", "stack-export.json");
 /** The endpoint the fixture's sets were created with; each test puts its emulator's URL there. */
 const FIXTURE_ENDPOINT = "http://127.0.0.1:8787";
@@ -127,25 +125,9 @@ function planEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built command (asynchronously: the emulator answers from this process). */
-function jobsets(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  if (!fs.existsSync(COMMAND)) throw new Error(`${COMMAND} is missing: run \`npm run build\` first`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COMMAND, ...args], { env: opts.env ?? planEnv(), stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? "");
-  });
+/** Runs the built command in `planEnv()` unless told. */
+function jobsets(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CommandRun> {
+  return runJobsetsCommand(args, opts.stdin ?? "", opts.env ?? planEnv());
 }
 
 /** A temp file holding `text`, removed after the test. */

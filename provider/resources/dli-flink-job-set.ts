@@ -28,30 +28,10 @@ import {
 } from "../clients/huawei-dli";
 import { wrapSecret } from "../pulumi-secrets";
 import type { FlinkJobSetState } from "../schema";
-import { awaitAll } from "../wait/await-gone";
-import { count, type Progress } from "../wait/progress";
-import {
-  deleteAndConfirm,
-  failOnTimeout,
-  finishTeardown,
-  lookupEach,
-  recheckWith,
-  reasonOf,
-  recordAlreadyGone,
-  requireAllExist,
-  runBatches,
-  snapshotPaged,
-  TeardownLedger,
-  type BatchPlan,
-  type PagedListing,
-} from "./teardown";
+import { count } from "../wait/progress";
+import { awaitWithin, deleteRemaining, finishTeardown, lookupEach, markGone, notePolled, recheckWith, reasonOf, recordAlreadyGone, requireAllExist, runBatches, snapshotPaged, TeardownLedger, teardownInMode, type BatchPlan, type PagedListing, type Runtime } from "./teardown";
 
-export interface FlinkRuntime {
-  ctx: DliContext;
-  progress: Progress;
-  /** Batch calls (or list pages) in flight at once for one set. */
-  concurrency: number;
-}
+type FlinkRuntime = Runtime<DliContext>;
 
 /** The project's job list, 100 a window; a member not seen is asked for by its detail call (`snapshotPaged`). */
 function flinkListing(runtime: FlinkRuntime): PagedListing<FlinkJob> {
@@ -107,10 +87,7 @@ async function stopAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing:
   if (running.length) {
     runtime.progress.log(`${SERVICE}: stopping ${count(running.length)} jobs${state.triggerSavepoint ? " with a savepoint" : ""}`);
   }
-  const gone = (jobId: string) => {
-    existing.delete(jobId);
-    ledger.done.add(jobId);
-  };
+  const gone = (jobId: string) => markGone(existing, ledger, jobId);
   // The jobs DLI accepted a stop for (not those it answered "not running"): those a savepoint was asked for.
   const stopped = new Set<string>();
   const accepted = (jobId: string, answer: BatchOutcome) => {
@@ -144,12 +121,10 @@ async function awaitStopped(
   if (waitingFor.length === 0) return;
   const restopped = new Set<string>();
   const failed = new Map<string, string>();
-  await awaitAll({
+  await awaitWithin(runtime, state, {
     service: SERVICE,
     verb: "stopped",
-    total: waitingFor.length,
-    timeoutMs: state.waitTimeoutSeconds * 1000,
-    progress: runtime.progress,
+    ids: waitingFor,
     describe: (id) => `${id} (${describeJob(existing.get(id))})`,
     condition: async () => {
       const polled = waitingFor.filter((id) => existing.has(id) && !ledger.failed.has(id) && !FLINK_STOPPED_STATUSES.has(existing.get(id)!.status));
@@ -157,15 +132,9 @@ async function awaitStopped(
       const pending: string[] = [];
       const restop: string[] = [];
       for (const id of polled) {
-        const job = now.get(id);
-        if (!job) {
-          // Gone while we waited (the detail call or an unmoved listing says so): nothing left to stop or delete.
-          existing.delete(id);
-          ledger.done.add(id);
-          continue;
-        }
-        existing.set(id, job);
-        if (FLINK_STOPPED_STATUSES.has(job.status)) continue;
+        // Gone while we waited (the detail call or an unmoved listing says so): nothing left to stop or delete.
+        const job = notePolled(existing, ledger, id, now.get(id));
+        if (!job || FLINK_STOPPED_STATUSES.has(job.status)) continue;
         if (FLINK_STOP_FAILED_STATUSES.has(job.status) && restopped.has(id)) {
           // Into the ledger at once: a later timeout on other jobs must not lose this failure.
           const reason = `the stop failed twice: status ${job.status}`;
@@ -178,10 +147,7 @@ async function awaitStopped(
       }
       if (restop.length) {
         for (const id of restop) restopped.add(id);
-        await runBatches(stop, restop, ledger, accepted, (id) => {
-          existing.delete(id);
-          ledger.done.add(id);
-        });
+        await runBatches(stop, restop, ledger, accepted, (id) => markGone(existing, ledger, id));
       }
       return { pending: pending.filter((id) => !ledger.failed.has(id)), failed };
     },
@@ -190,10 +156,7 @@ async function awaitStopped(
 
 /** Batch-deletes the jobs that still exist and have not failed an earlier step, then waits until the API shows none. */
 async function deleteAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger): Promise<void> {
-  const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
-  if (ids.length === 0) return;
-  runtime.progress.log(`${SERVICE}: deleting ${count(ids.length)} jobs`);
-  await deleteAndConfirm(plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds), () => true), ids, {
+  await deleteRemaining(existing, plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds), () => true), {
     service: SERVICE,
     snapshot: (pending, options) => snapshotPaged(flinkListing(runtime), pending, options),
     describe: describeJob,
@@ -219,21 +182,12 @@ export async function teardownFlinkJobs(
   recordAlreadyGone(SERVICE, ids, (id) => existing.has(id), ledger, runtime.progress);
   const savepoints: FlinkSavepoint[] = [];
 
-  if (state.teardown === "stop" || state.teardown === "stop-then-delete") {
-    try {
-      await stopAll(runtime, state, existing, ledger, savepoints);
-    } catch (error) {
-      // A wait timeout fails the jobs still not stopped, with their status; those stopped can still be deleted.
-      failOnTimeout(error, ledger, (id) => existing.get(id)?.status);
-    }
-    if (state.teardown === "stop") {
-      // Done only when listed in a status known to be stopped (awaitStopped saw to the others).
-      for (const [id, job] of existing) if (!ledger.failed.has(id) && FLINK_STOPPED_STATUSES.has(job.status)) ledger.done.add(id);
-    }
-  }
-  if (state.teardown === "delete" || state.teardown === "stop-then-delete") {
-    await deleteAll(runtime, state, existing, ledger);
-  }
+  await teardownInMode(state.teardown, existing, ledger, {
+    stopAll: () => stopAll(runtime, state, existing, ledger, savepoints),
+    deleteAll: () => deleteAll(runtime, state, existing, ledger),
+    stopped: (job) => FLINK_STOPPED_STATUSES.has(job.status),
+    statusOf: (job) => job.status,
+  });
 
   const { done } = finishTeardown(SERVICE, ids, ledger, runtime.progress, state.teardown);
   return { done, savepoints, outputs: savepointOutputs(savepoints) };

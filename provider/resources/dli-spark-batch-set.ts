@@ -24,9 +24,8 @@ import { cancelSparkBatch, getSparkBatchState, listSparkBatches, SERVICE, SPARK_
 import { mapConcurrent } from "../clients/http";
 import type { DliContext } from "../clients/huawei-dli";
 import type { SparkBatchSetState } from "../schema";
-import { awaitAll } from "../wait/await-gone";
 import { count } from "../wait/progress";
-import { failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type Runtime } from "./teardown";
+import { awaitWithin, failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type Runtime } from "./teardown";
 
 /**
  * The state of each of `ids` that DLI still knows (lowercase), for a set of a list page or more: the project's
@@ -116,12 +115,10 @@ async function awaitCancelled(
     ledger.fail(id, reason);
   };
   const settled = new Set<string>();
-  await awaitAll({
+  await awaitWithin(runtime, state, {
     service: SERVICE,
     verb: "cancelled",
-    total: waiting.length,
-    timeoutMs: state.waitTimeoutSeconds * 1000,
-    progress: runtime.progress,
+    ids: waiting,
     describe: (id) => `${id} (state ${states.get(id) ?? "unknown"})`,
     condition: async () => {
       const pending: string[] = [];

@@ -21,24 +21,8 @@ import {
   type EhpcJob,
 } from "../clients/qingcloud-ehpc";
 import type { EhpcJobSetState } from "../schema";
-import { awaitAll } from "../wait/await-gone";
 import { count } from "../wait/progress";
-import {
-  deleteRemaining,
-  finishTeardown,
-  lookupEach,
-  recheckWith,
-  recordAlreadyGone,
-  requireAllExist,
-  runBatches,
-  snapshotPaged,
-  TeardownLedger,
-  teardownInMode,
-  type BatchPlan,
-  type Runtime,
-  type Snapshot,
-  type SnapshotOptions,
-} from "./teardown";
+import { awaitWithin, deleteRemaining, finishTeardown, lookupEach, markGone, notePolled, recheckWith, recordAlreadyGone, requireAllExist, runBatches, snapshotPaged, TeardownLedger, teardownInMode, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
 
 /**
  * The set's jobs that exist now, with their status. A list that answers 2100 for the cluster proves nothing about
@@ -90,10 +74,7 @@ async function stopAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, ex
   // A job that ended meanwhile needs no stop but still exists: the recheck resends only to jobs not ended, and
   // counts as gone only jobs the API no longer has, so stop-then-delete still deletes the ended ones.
   const stop = plan(runtime, state, (ids) => stopEhpcJobs(runtime.ctx, ids), (job) => !ended(job));
-  await runBatches(stop, active, ledger, () => {}, (jobId) => {
-    existing.delete(jobId);
-    ledger.done.add(jobId);
-  });
+  await runBatches(stop, active, ledger, () => {}, (jobId) => markGone(existing, ledger, jobId));
   await awaitStopped(runtime, state, existing, active, ledger);
 }
 
@@ -101,27 +82,18 @@ async function stopAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, ex
 async function awaitStopped(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, stopped: string[], ledger: TeardownLedger): Promise<void> {
   const waitingFor = stopped.filter((id) => existing.has(id) && !ledger.failed.has(id));
   if (waitingFor.length === 0) return;
-  await awaitAll({
+  await awaitWithin(runtime, state, {
     service: SERVICE,
     verb: "stopped",
-    total: waitingFor.length,
-    timeoutMs: state.waitTimeoutSeconds * 1000,
-    progress: runtime.progress,
+    ids: waitingFor,
     describe: (id) => `${id} (${describeJob(existing.get(id))})`,
     condition: async () => {
       const polled = waitingFor.filter((id) => existing.has(id) && !ledger.failed.has(id) && !ended(existing.get(id)!));
       const now = (await snapshotEhpcJobs(runtime, polled)).found;
-      const pending: string[] = [];
-      for (const id of polled) {
-        const job = now.get(id);
-        if (!job) {
-          existing.delete(id);
-          ledger.done.add(id);
-          continue;
-        }
-        existing.set(id, job);
-        if (!ended(job)) pending.push(id);
-      }
+      const pending = polled.filter((id) => {
+        const job = notePolled(existing, ledger, id, now.get(id));
+        return job !== undefined && !ended(job);
+      });
       return { pending, failed: new Map() };
     },
   });

@@ -12,7 +12,7 @@
  */
 import { JobsNotFoundError, JobSetError, PartialTeardownError, WaitTimeoutError } from "../errors";
 import type { TeardownMode } from "../inputs/fields";
-import { awaitAll, AwaitTimeoutError } from "../wait/await-gone";
+import { awaitAll, AwaitTimeoutError, type AwaitOptions, type WaitSnapshot } from "../wait/await-gone";
 import { count, type Progress } from "../wait/progress";
 import { runBatches, type BatchPlan } from "./batches";
 import { listIds, type TeardownLedger } from "./ledger";
@@ -28,6 +28,32 @@ export interface Runtime<Ctx> {
   progress: Progress;
   /** Batch calls, per-job calls or list pages in flight at once for one set. */
   concurrency: number;
+}
+
+/**
+ * Polls until each of `ids` is in the state a step waits for (`awaitAll`), within the set's `waitTimeoutSeconds`;
+ * a timeout names each job still pending by `describe`.
+ */
+export function awaitWithin(
+  runtime: Runtime<unknown>,
+  state: { waitTimeoutSeconds: number },
+  wait: Pick<AwaitOptions, "service" | "verb" | "describe" | "condition"> & { ids: readonly string[] },
+): Promise<WaitSnapshot> {
+  const { ids, ...rest } = wait;
+  return awaitAll({ ...rest, total: ids.length, timeoutMs: state.waitTimeoutSeconds * 1000, progress: runtime.progress });
+}
+
+/** A job the API no longer has: nothing is left to send it, and it is done. */
+export function markGone<T>(existing: Map<string, T>, ledger: TeardownLedger, id: string): void {
+  existing.delete(id);
+  ledger.done.add(id);
+}
+
+/** What a poll saw of one job: gone (`markGone`) or its state now, which replaces the one `existing` held and is returned. */
+export function notePolled<T>(existing: Map<string, T>, ledger: TeardownLedger, id: string, item: T | undefined): T | undefined {
+  if (item === undefined) markGone(existing, ledger, id);
+  else existing.set(id, item);
+  return item;
 }
 
 /**

@@ -9,6 +9,7 @@
  * same status codes (a 400 here may mean "already finished").
  */
 import { z } from "zod";
+import { listField } from "./list-field";
 import { classifyHuawei, firstError, huaweiApiError, parseBody } from "./huawei";
 import type { DliContext } from "./huawei-dli";
 import type { ApiResponse } from "./http";
@@ -96,10 +97,7 @@ export const SPARK_LIST_PAGE_SIZE = 100;
 
 const listResponse = z.object({
   total: z.coerce.number().int().nonnegative(),
-  sessions: z
-    .array(z.object({ id: z.string(), state: z.string(), name: z.string().nullish(), queue: z.string().nullish(), cluster_name: z.string().nullish() }).loose())
-    .nullish()
-    .transform((sessions) => sessions ?? []),
+  sessions: listField(z.object({ id: z.string(), state: z.string(), name: z.string().nullish(), queue: z.string().nullish(), cluster_name: z.string().nullish() }).loose()),
 });
 
 /** A list entry: `queue` is the answer's `queue`, or `cluster_name` in older answers. */

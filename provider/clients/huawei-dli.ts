@@ -7,6 +7,7 @@
  * Longs, and a double would round IDs above 2^53 to a neighbouring job.
  */
 import { z } from "zod";
+import { listField } from "./list-field";
 import { classifyHuawei, firstError, huaweiApiError, isSuccessFlag, parseBody } from "./huawei";
 import type { Authorizer, BatchOutcome, HttpClient } from "./http";
 import type { RequestBudget } from "./rate-limit";
@@ -64,10 +65,7 @@ const jobIdField = z.union([z.string().regex(/^\d+$/), z.number().int()]).transf
 const listResponse = z.object({
   job_list: z.object({
     total_count: z.coerce.number().int().nonnegative(),
-    jobs: z
-      .array(z.object({ job_id: jobIdField, name: z.string().nullish(), queue_name: z.string().nullish(), status: z.string() }).loose())
-      .nullish()
-      .transform((jobs) => jobs ?? []),
+    jobs: listField(z.object({ job_id: jobIdField, name: z.string().nullish(), queue_name: z.string().nullish(), status: z.string() }).loose()),
   }),
 });
 

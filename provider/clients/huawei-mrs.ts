@@ -9,6 +9,7 @@
  * (`huawei.ts` reads both).
  */
 import { z } from "zod";
+import { listField } from "./list-field";
 import { classifyHuawei, firstError, huaweiApiError, parseBody } from "./huawei";
 import type { ApiResponse, Authorizer, BatchOutcome, HttpClient, Verdict } from "./http";
 import type { RequestBudget } from "./rate-limit";
@@ -88,10 +89,7 @@ const clusterGone = (response: ApiResponse) => response.statusCode >= 400 && fir
 
 const listResponse = z.object({
   total_record: z.coerce.number().int().nonnegative(),
-  job_list: z
-    .array(z.object({ job_id: z.string(), job_state: z.string(), job_result: z.string().nullish(), job_name: z.string().nullish(), queue: z.string().nullish() }).loose())
-    .nullish()
-    .transform((jobs) => jobs ?? []),
+  job_list: listField(z.object({ job_id: z.string(), job_state: z.string(), job_result: z.string().nullish(), job_name: z.string().nullish(), queue: z.string().nullish() }).loose()),
 });
 
 /**

@@ -11,6 +11,7 @@
  * The answer is `{"ret_code": N, "message": "..."}` whatever the HTTP status, so the JSON is read first.
  */
 import { z } from "zod";
+import { listField } from "./list-field";
 import { ehpcJsonBody, signEhpcRequest, type QingCloudCredentials } from "../auth/qingcloud-signer";
 import { ApiError, AuthError, ResponseFormatError } from "../errors";
 import { tryParseJson } from "./json";
@@ -135,10 +136,7 @@ function succeeded(response: ApiResponse): boolean {
 
 const listResponse = z.object({
   total_count: z.coerce.number().int().nonnegative(),
-  hpc_job_set: z
-    .array(z.object({ hpcjob_uuid: z.string(), job_status: z.string(), job_name: z.string().nullish(), queue_name: z.string().nullish() }).loose())
-    .nullish()
-    .transform((jobs) => jobs ?? []),
+  hpc_job_set: listField(z.object({ hpcjob_uuid: z.string(), job_status: z.string(), job_name: z.string().nullish(), queue_name: z.string().nullish() }).loose()),
 });
 
 /**

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IAM_ENDPOINT, resolveHuaweiAuth, type Env } from "../provider/auth/credentials";
 import { CredentialsError } from "../provider/errors";
+import { thrownBy } from "./helpers/thrown";
 
 /** Distinct, recognisable secret values, so a leak into any message is caught. */
 const SECRET = {
@@ -49,16 +50,8 @@ const envOsAkSk: Env = { OS_ACCESS_KEY: SECRET.osAk, OS_SECRET_KEY: SECRET.osSk 
 const envToken: Env = { HW_AUTH_TOKEN: SECRET.envToken };
 const envPassword: Env = { HW_USER_NAME: SECRET.userName, HW_USER_PASSWORD: SECRET.password, HW_DOMAIN_NAME: SECRET.domainName };
 
-/** The error `run` throws, which must be a CredentialsError; fails the test when nothing is thrown. */
-function credentialsErrorFrom(run: () => unknown): CredentialsError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CredentialsError);
-    return error as CredentialsError;
-  }
-  throw new Error("expected a CredentialsError, but credentials were resolved");
-}
+/** The error `run` throws, which must be a CredentialsError. */
+const credentialsErrorFrom = (run: () => unknown) => thrownBy(run, CredentialsError);
 
 /** Everything about an error a user or a log could see. */
 function visibleText(error: CredentialsError): string {

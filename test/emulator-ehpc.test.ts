@@ -26,6 +26,7 @@ import {
   verifyEhpcSignature,
 } from "../emulator";
 import { adminApi, type EhpcAnswer, ehpcApi, emulatorTest as test } from "./helpers/emulator-clients";
+import { type EhpcVectorFile, loadVectors, VECTORS_DIR } from "./helpers/signing-vectors";
 
 const STOP_DELAY_MS = 300;
 const ZONE = "jn1a";
@@ -59,22 +60,7 @@ const OK_DELETE = { action: "HpcJobDeleteJobsResponse", ret_code: 0 };
 
 // ---------------------------------------------------------------------------------------------------------------
 
-interface EhpcVector {
-  name: string;
-  body: string | null;
-  bodyMd5: string;
-  stringToSign: string;
-  signatureBase64: string;
-  signatureOnWire: string;
-  url: string;
-}
-interface EhpcVectorFile {
-  accessKeyId: string;
-  secretAccessKey: string;
-  timestamp: string;
-  vectors: EhpcVector[];
-}
-const vectorFile = JSON.parse(readFileSync(path.resolve(__dirname, "../emulator/testdata/qingcloud-ehpc-signing-vectors.json"), "utf8")) as EhpcVectorFile;
+const vectorFile = loadVectors<EhpcVectorFile>("qingcloud-ehpc-signing-vectors.json");
 const VECTOR_TIME = Date.parse(vectorFile.timestamp);
 /** SHA-256 of the shared reference's qingcloud-ehpc-signing-vectors.json. */
 const REFERENCE_VECTORS_SHA256 = "6d1c0451daa24d646103ff8e51714ed5e712ac188c9fdb2906529f4ac0ee1d69";
@@ -103,7 +89,7 @@ describe("EHPC signature: QingCloud's vectors, verifier clock at the vector's ti
   // dropped vector) would let a wrong verifier pass. The digest is the shared reference's
   // (reference/qingcloud-ehpc-signing-vectors.json), pinned here because a clean clone has no shared folder.
   test("the vectors are QingCloud's reference vectors, unedited: the copy's SHA-256 is the reference's", () => {
-    const copy = readFileSync(path.resolve(__dirname, "../emulator/testdata/qingcloud-ehpc-signing-vectors.json"));
+    const copy = readFileSync(path.join(VECTORS_DIR, "qingcloud-ehpc-signing-vectors.json"));
     expect(createHash("sha256").update(copy).digest("hex")).toBe(REFERENCE_VECTORS_SHA256);
     expect(vectors).toHaveLength(4);
   });

@@ -3,8 +3,6 @@
  * injected faults and the admin API. Each test gets its own emulator on 127.0.0.1:0 (the `emulator` fixture);
  * a describe block changes its options with `test.override({ emulatorOptions })`.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { request as undiciRequest } from "undici";
 import { describe, expect } from "vitest";
 import {
@@ -28,6 +26,7 @@ import {
   verifyHuaweiSignature,
 } from "../emulator";
 import { adminApi, type HuaweiCall, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { type HuaweiVectorFile, loadVectors } from "./helpers/signing-vectors";
 
 // Timing constants, in one place.
 const STOP_DELAY_MS = 300;
@@ -74,23 +73,7 @@ const passwordAuthBody = (password = DEFAULT_IAM_PASSWORD) => ({
 
 // ---------------------------------------------------------------------------------------------------------------
 
-interface Vector {
-  name: string;
-  method: string;
-  url: string;
-  body: string;
-  headers: Record<string, string>;
-  canonicalRequest: string;
-}
-interface VectorFile {
-  projectId: string;
-  ak: string;
-  sk: string;
-  xSdkDate: string;
-  vectors: Vector[];
-  officialDocVector: Vector & { ak: string; sk: string; authorization: string };
-}
-const vectorFile = JSON.parse(readFileSync(path.resolve(__dirname, "../emulator/testdata/huawei-signing-vectors.json"), "utf8")) as VectorFile;
+const vectorFile = loadVectors<HuaweiVectorFile>("huawei-signing-vectors.json");
 const signingCases = [
   ...vectorFile.vectors.map((vector) => ({ ...vector, ak: vectorFile.ak, sk: vectorFile.sk, authorization: vector.headers.Authorization ?? "" })),
   { ...vectorFile.officialDocVector, name: "Huawei documentation example" },

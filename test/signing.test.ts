@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { createHash, createHmac } from "node:crypto";
+import { type EhpcVectorFile, type HuaweiVectorFile, loadVectors } from "./helpers/signing-vectors";
+import { thrownBy } from "./helpers/thrown";
 import {
   canonicalRequest,
   formatSdkDate,
@@ -17,24 +17,9 @@ import {
   type QingCloudCredentials,
 } from "../provider/auth/qingcloud-signer";
 
-// The vectors as the repository keeps them (copies of the shared references, the EHPC file pinned by digest in
-// emulator-ehpc.test.ts): a fresh clone has no folder beside it.
-const referenceDir = path.resolve(__dirname, "../emulator/testdata");
-
-function loadReference<T>(fileName: string): T {
-  return JSON.parse(readFileSync(path.join(referenceDir, fileName), "utf8")) as T;
-}
 
 /** The error `run` throws; fails the test when it throws nothing. */
-function errorThrownBy(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error("expected the call to throw, but it returned");
-}
+const errorThrownBy = (run: () => unknown) => thrownBy(run, Error);
 
 function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
@@ -43,33 +28,6 @@ function sha256Hex(text: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Huawei Cloud SDK-HMAC-SHA256
 // ---------------------------------------------------------------------------------------------------
-
-interface HuaweiVectorFile {
-  ak: string;
-  sk: string;
-  xSdkDate: string;
-  vectors: Array<{
-    name: string;
-    method: string;
-    url: string;
-    body: string;
-    headers: Record<string, string>;
-    canonicalRequest: string;
-    canonicalRequestSha256: string;
-    stringToSign: string;
-  }>;
-  officialDocVector: {
-    ak: string;
-    sk: string;
-    method: string;
-    url: string;
-    body: string;
-    headers: Record<string, string>;
-    canonicalRequest: string;
-    canonicalRequestSha256: string;
-    authorization: string;
-  };
-}
 
 interface HuaweiCase {
   name: string;
@@ -104,7 +62,7 @@ function dateFromSdkDate(sdkDate: string): Date {
   return new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`);
 }
 
-const huaweiVectors = loadReference<HuaweiVectorFile>("huawei-signing-vectors.json");
+const huaweiVectors = loadVectors<HuaweiVectorFile>("huawei-signing-vectors.json");
 const official = huaweiVectors.officialDocVector;
 const officialSdkDate = headerNamed(official.headers, "x-sdk-date")!;
 
@@ -370,22 +328,7 @@ describe("Huawei SDK-HMAC-SHA256 signing: behaviour", () => {
 // QingCloud EHPC
 // ---------------------------------------------------------------------------------------------------
 
-interface EhpcVectorFile {
-  accessKeyId: string;
-  secretAccessKey: string;
-  timestamp: string;
-  vectors: Array<{
-    name: string;
-    body: string | null;
-    bodyMd5: string;
-    stringToSign: string;
-    signatureBase64: string;
-    signatureOnWire: string;
-    url: string;
-  }>;
-}
-
-const ehpcVectors = loadReference<EhpcVectorFile>("qingcloud-ehpc-signing-vectors.json");
+const ehpcVectors = loadVectors<EhpcVectorFile>("qingcloud-ehpc-signing-vectors.json");
 const ehpcCredentials: QingCloudCredentials = {
   accessKeyId: ehpcVectors.accessKeyId,
   secretAccessKey: ehpcVectors.secretAccessKey,

@@ -16,21 +16,14 @@ import {
   parseJsonExact,
   signEhpcTestRequest,
   signHuaweiRequest,
-  startEmulator,
   stringifyJsonExact,
 } from "../../emulator";
+import { emulatorFixture } from "./emulator-fixture";
 
 /** Each test gets its own emulator (`emulatorOptions` overridable per describe), closed after the test. */
 export const emulatorTest = base.extend<{ emulatorOptions: EmulatorOptions; emulator: Emulator }>({
   emulatorOptions: {},
-  emulator: async ({ emulatorOptions }, use) => {
-    const emulator = await startEmulator(emulatorOptions);
-    try {
-      await use(emulator);
-    } finally {
-      await emulator.close();
-    }
-  },
+  emulator: emulatorFixture,
 });
 
 /** An answer; `T` is the body's shape the caller expects, which the test's assertions then check. */

@@ -9,10 +9,10 @@ import {
   DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
   DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
   DEFAULT_SECRET_KEY,
-  startEmulator,
   type Emulator,
   type EmulatorOptions,
 } from "../../emulator";
+import { emulatorFixture } from "./emulator-fixture";
 import { Stack } from "../harness/engine";
 import { linkPackage, runProgram, type ProgramRun } from "../harness/program";
 import { startProvider, type ProviderHost } from "../harness/provider-host";
@@ -93,14 +93,7 @@ interface Fixtures {
 export const test = base.extend<Fixtures>({
   emulatorOptions: { stopDelayMs: 50 },
   hostEnv: {},
-  emu: async ({ emulatorOptions }, use) => {
-    const emu = await startEmulator(emulatorOptions);
-    try {
-      await use(emu);
-    } finally {
-      await emu.close();
-    }
-  },
+  emu: emulatorFixture,
   host: async ({ emu, hostEnv }, use) => {
     const extra = Object.fromEntries(Object.entries(hostEnv).map(([k, v]) => [k, v.replace(EMULATOR_URL, emu.url)]));
     const host = await startProvider({ cwd: PROGRAM_DIR, project: PROJECT, env: emulatorEnv(emu, extra) });

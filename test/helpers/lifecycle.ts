@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test as base } from "vitest";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator";
+import type { Emulator, EmulatorOptions } from "../../emulator";
+import { emulatorFixture } from "./emulator-fixture";
 import { HttpClient } from "../../provider/clients/http";
 import type { JobSetError } from "../../provider/errors";
 import type { Services } from "../../provider/lifecycle";
@@ -46,14 +47,7 @@ interface Fixtures {
 
 export const test = base.extend<Fixtures>({
   emulatorOptions: {},
-  emu: async ({ emulatorOptions }, use) => {
-    const emu = await startEmulator(emulatorOptions);
-    try {
-      await use(emu);
-    } finally {
-      await emu.close();
-    }
-  },
+  emu: emulatorFixture,
   http: async ({}, use) => {
     const http = new HttpClient({ retry: FAST_RETRY });
     try {

@@ -25,7 +25,6 @@ import {
   DEFAULT_SECRET_KEY,
   DEFAULT_STOP_DELAY_MS,
   startEmulator,
-  type RecordedCall,
 } from "../emulator";
 import { runCommand } from "../emulator/command-line";
 import { HTTP_DEFAULTS } from "../provider/clients/http";
@@ -40,6 +39,7 @@ import { LOWER_BOUND_FORMULA, lowerBound } from "./lower-bound";
 import { benchOptions, USAGE, type Options } from "./options";
 import { cpuTimeMs, peakRssBytes, rssBytes } from "./proc";
 import { destroy, providerTexts, refresh, resource, startHost, up, type Resource } from "./stack";
+import { countByOp, maxInWindow, peakInFlight } from "./measure";
 import { n, printReport, targetsOf, type CheckDiffResult, type RateCeilingResult, type Report, type TeardownResult } from "./report";
 import { EHPC_CLUSTER_ID, EHPC_ZONE, PROJECT_ID, seedWorkload, setArgs, TYPES, verifyTeardown, type Kind } from "./workload";
 
@@ -57,37 +57,6 @@ function hostEnv(extra: Record<string, string> = {}): Record<string, string> {
     HOME: "/nonexistent-jobsets-bench-home",
     ...extra,
   };
-}
-
-// --- measurements ------------------------------------------------------------------------------------------------
-
-function countByOp(calls: readonly RecordedCall[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const call of calls) counts[call.op] = (counts[call.op] ?? 0) + 1;
-  return counts;
-}
-
-/** The most requests the emulator saw in flight at once (from arrival to answer). */
-function peakInFlight(calls: readonly RecordedCall[]): number {
-  const events = calls.flatMap((call) => [[call.at, 1] as const, [call.answeredAt, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, delta] of events) {
-    now += delta;
-    peak = Math.max(peak, now);
-  }
-  return peak;
-}
-
-/** The most arrivals in any window of `windowMs` (half-open: [t, t + windowMs)). */
-function maxInWindow(arrivals: readonly number[], windowMs: number): number {
-  const sorted = [...arrivals].sort((a, b) => a - b);
-  let max = 0;
-  for (let last = 0, first = 0; last < sorted.length; last++) {
-    while (sorted[last]! - sorted[first]! >= windowMs) first++;
-    max = Math.max(max, last - first + 1);
-  }
-  return max;
 }
 
 async function teardownScenario(jobs: number, options: Options, texts: Record<Kind, string>): Promise<TeardownResult> {

@@ -3,8 +3,6 @@
  * details, 202 empty kills, 200 empty batch deletes, page-number offsets, both error spellings), the kill and delete
  * state machine, faults and the admin API. Each test gets its own emulator on 127.0.0.1:0 (the `emulator` fixture).
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { request as undiciRequest } from "undici";
 import { describe, expect } from "vitest";
 import {
@@ -16,6 +14,7 @@ import {
   startEmulator,
 } from "../emulator";
 import { adminApi, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { type HuaweiVector, type HuaweiVectorFile, loadVectors } from "./helpers/signing-vectors";
 
 const KILL_DELAY_MS = 300;
 const CLUSTER = "cid-1234";
@@ -51,17 +50,10 @@ const snake = (code: string, message: string) => ({ error_code: code, error_msg:
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("MRS through the gateway: Huawei's SDK-signed vectors (emulator clock at the vector's date)", () => {
-  interface VectorFile {
-    ak: string;
-    sk: string;
-    projectId: string;
-    xSdkDate: string;
-    vectors: { name: string; method: string; url: string; body: string; headers: Record<string, string> }[];
-  }
-  const file = JSON.parse(readFileSync(path.resolve(__dirname, "../emulator/testdata/huawei-signing-vectors.json"), "utf8")) as VectorFile;
+  const file = loadVectors<HuaweiVectorFile>("huawei-signing-vectors.json");
   const [, y, mo, d, h, mi, s] = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(file.xSdkDate)!.map(Number) as number[];
   const clockSkewMs = () => Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) - Date.now();
-  const send = (emulator: Emulator, vector: VectorFile["vectors"][number]) =>
+  const send = (emulator: Emulator, vector: HuaweiVector) =>
     undiciRequest(emulator.url + vector.url.replace(/^https?:\/\/[^/]+/, ""), {
       method: vector.method as "POST",
       headers: vector.headers,

@@ -3,8 +3,6 @@
  * list/detail/state, the cancel state machine (mixed-case states included), error answers, faults and the admin
  * API. Each test gets its own emulator on 127.0.0.1:0 (the `emulator` fixture).
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { request as undiciRequest } from "undici";
 import { describe, expect } from "vitest";
 import {
@@ -19,6 +17,7 @@ import {
   startEmulator,
 } from "../emulator";
 import { adminApi, type HuaweiAuth, emulatorTest as test, huaweiApi } from "./helpers/emulator-clients";
+import { type HuaweiVectorFile, loadVectors } from "./helpers/signing-vectors";
 
 const CANCEL_DELAY_MS = 300;
 const OTHER_PROJECT_ID = "fedcba9876543210fedcba9876543210";
@@ -47,14 +46,7 @@ const DELETED = { status: 200, json: { msg: "deleted" } };
 
 describe("DLI Spark through the gateway", () => {
   test("Huawei's SDK-signed cancel vector is accepted over HTTP (emulator clock at the vector's date)", async () => {
-    interface VectorFile {
-      ak: string;
-      sk: string;
-      projectId: string;
-      xSdkDate: string;
-      vectors: { name: string; method: string; url: string; body: string; headers: Record<string, string> }[];
-    }
-    const file = JSON.parse(readFileSync(path.resolve(__dirname, "../emulator/testdata/huawei-signing-vectors.json"), "utf8")) as VectorFile;
+    const file = loadVectors<HuaweiVectorFile>("huawei-signing-vectors.json");
     const vector = file.vectors.find((candidate) => candidate.name.startsWith("DLI CancelSparkJob"))!;
     const [, y, mo, d, h, mi, s] = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(file.xSdkDate)!.map(Number) as number[];
     const emulator = await startEmulator({

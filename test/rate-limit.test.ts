@@ -21,6 +21,7 @@ import {
   TokenBucket,
   type RateLimit,
 } from "../provider/clients/rate-limit";
+import { maxInWindow } from "../bench/measure";
 
 const SECOND_MS = 1_000;
 const HOUR_MS = 3_600_000;
@@ -36,17 +37,6 @@ function fakeClock(start = 1_000_000) {
       clock.now += ms;
     },
   };
-}
-
-/** The most grant times in any half-open window of `windowMs`. */
-function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let last = 0, first = 0; last < sorted.length; last++) {
-    while (sorted[last]! - sorted[first]! >= windowMs) first++;
-    max = Math.max(max, last - first + 1);
-  }
-  return max;
 }
 
 describe("parseRateLimit", () => {

@@ -5,16 +5,10 @@
 // of one project read each page once between them, and such sets lose no member while other teams create and delete
 // jobs in the project with the list's total unchanged (`churnLists`).
 import { describe, expect } from "vitest";
-import {
-  DEFAULT_ACCESS_KEY,
-  DEFAULT_PROJECT_ID,
-  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
-  DEFAULT_SECRET_KEY,
-  type Emulator,
-} from "../emulator";
+import { DEFAULT_PROJECT_ID, type Emulator } from "../emulator";
 import * as lifecycle from "../provider/lifecycle";
 import { snapshotPaged, type ListPage, type PagedListing } from "../provider/resources/teardown";
+import { emulatorEnv } from "./helpers/emulator-env";
 import { servicesFor, test } from "./helpers/lifecycle";
 
 const P = DEFAULT_PROJECT_ID;
@@ -173,10 +167,6 @@ describe("snapshotPaged", () => {
   });
 });
 
-function env(emu: Emulator) {
-  return { HW_ACCESS_KEY: DEFAULT_ACCESS_KEY, HW_SECRET_KEY: DEFAULT_SECRET_KEY, HW_PROJECT_ID: P, JOBSETS_DLI_ENDPOINT: emu.url };
-}
-
 function checked(type: string, services: lifecycle.Services, inputs: Record<string, unknown>) {
   const result = lifecycle.check(type, inputs, services);
   expect(result.failures).toEqual([]);
@@ -185,7 +175,7 @@ function checked(type: string, services: lifecycle.Services, inputs: Record<stri
 
 describe("large sets through the lifecycle", () => {
   test("a Spark set of a page or more reads the project's list, not each batch; cancels each active batch once", async ({ emu, http, progress }) => {
-    const services = servicesFor({ http, progress }, env(emu));
+    const services = servicesFor({ http, progress }, emulatorEnv(emu));
     const running = emu.seedSparkBatches(P, Array.from({ length: 120 }, () => ({ state: "running" })));
     const finished = emu.seedSparkBatches(P, Array.from({ length: 30 }, () => ({ state: "success" })));
     const [outsider] = emu.seedSparkBatches(P, [{ state: "running" }]);
@@ -205,7 +195,7 @@ describe("large sets through the lifecycle", () => {
   });
 
   test("refresh of a large Spark set reads the list", async ({ emu, http, progress }) => {
-    const services = servicesFor({ http, progress }, env(emu));
+    const services = servicesFor({ http, progress }, emulatorEnv(emu));
     const batches = emu.seedSparkBatches(P, Array.from({ length: 120 }, (_, i) => ({ state: i % 2 ? "running" : "success" })));
     const inputs = checked("DliSparkBatchSet", services, { batchIds: batches });
     const result = await lifecycle.read("DliSparkBatchSet", "x", inputs, services);
@@ -214,7 +204,7 @@ describe("large sets through the lifecycle", () => {
   });
 
   test("a small Flink set in a busy project: its jobs are looked up, not the project's 10 pages", async ({ emu, http, progress }) => {
-    const services = servicesFor({ http, progress }, env(emu));
+    const services = servicesFor({ http, progress }, emulatorEnv(emu));
     const members = emu.seedFlinkJobs(P, [{}, {}, { status: "job_cancel_success" }]);
     emu.seedFlinkJobs(P, Array.from({ length: 1_000 }, () => ({})));
     const inputs = checked("DliFlinkJobSet", services, { jobIds: members, teardown: "delete" });
@@ -229,7 +219,7 @@ describe("large sets through the lifecycle", () => {
   });
 
   test("sets of one project torn down in parallel: every job torn down, each page read about once", async ({ emu, http, progress }) => {
-    const services = servicesFor({ http, progress }, env(emu));
+    const services = servicesFor({ http, progress }, emulatorEnv(emu));
     const sets = [0, 1, 2].map(() => emu.seedFlinkJobs(P, Array.from({ length: 300 }, () => ({ status: "job_cancel_success" as const }))));
     const states = sets.map((jobIds) => checked("DliFlinkJobSet", services, { jobIds, teardown: "delete" }));
 
@@ -276,11 +266,7 @@ describe.each(PAGED_KINDS)("sets of one listing torn down in parallel while othe
   // already read. Three sets share the page reads, as the engine deletes a project's sets at once.
   test("every member of every set is torn down; outside the sets only the churn changed anything", async ({ emu, http, progress, home }) => {
     const services = servicesFor({ http, progress }, {
-      ...env(emu),
-      JOBSETS_MRS_ENDPOINT: emu.url,
-      JOBSETS_EHPC_ENDPOINT: emu.url,
-      QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-      QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
+      ...emulatorEnv(emu),
       HOME: home,
     });
     const older = kind.seed(emu, 150);

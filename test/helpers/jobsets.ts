@@ -3,15 +3,8 @@
 // Pulumi program, to get each set's registration (including the real serialized `__provider`).
 import * as path from "node:path";
 import { test as base } from "vitest";
-import {
-  DEFAULT_ACCESS_KEY,
-  DEFAULT_PROJECT_ID,
-  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
-  DEFAULT_SECRET_KEY,
-  type Emulator,
-  type EmulatorOptions,
-} from "../../emulator";
+import type { Emulator, EmulatorOptions } from "../../emulator";
+import { emulatorEnv } from "./emulator-env";
 import { emulatorFixture } from "./emulator-fixture";
 import { Stack } from "../harness/engine";
 import { linkPackage, runProgram, type ProgramRun } from "../harness/program";
@@ -23,7 +16,8 @@ export const FLINK = "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet";
 export const SPARK = "pulumi-nodejs:dynamic/jobsets:DliSparkBatchSet";
 export const MRS = "pulumi-nodejs:dynamic/jobsets:MrsJobExecutionSet";
 export const EHPC = "pulumi-nodejs:dynamic/jobsets:EhpcJobSet";
-export { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY, DEFAULT_SECRET_KEY };
+export { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY, DEFAULT_SECRET_KEY } from "../../emulator";
+export { emulatorEnv };
 
 linkPackage(PROGRAM_DIR);
 
@@ -34,24 +28,6 @@ export interface Declaration {
   opts?: Record<string, unknown>;
 }
 
-/** Environment of a provider host talking to `emu` with the emulator's default AK/SK. */
-export function emulatorEnv(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    HW_ACCESS_KEY: DEFAULT_ACCESS_KEY,
-    HW_SECRET_KEY: DEFAULT_SECRET_KEY,
-    HW_PROJECT_ID: DEFAULT_PROJECT_ID,
-    JOBSETS_DLI_ENDPOINT: emu.url,
-    JOBSETS_MRS_ENDPOINT: emu.url,
-    JOBSETS_EHPC_ENDPOINT: emu.url,
-    QY_ACCESS_KEY_ID: DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-    QY_SECRET_ACCESS_KEY: DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
-    // Never the developer's real ~/.qingcloud/config.yaml.
-    HOME: "/nonexistent-jobsets-test-home",
-    // Fast backoff: the tests check that retries happen, not how long they take.
-    JOBSETS_RETRY_MIN_DELAY_MS: "20",
-    ...extra,
-  };
-}
 
 /** Runs the fixture program with these job sets, in a child Node process as `pulumi up` would. */
 export function program(sets: Declaration[], opts: { config?: Record<string, string>; secretConfig?: Record<string, string> } = {}): Promise<ProgramRun> {

@@ -29,7 +29,7 @@ import {
 import { wrapSecret } from "../pulumi-secrets";
 import type { FlinkJobSetState } from "../schema";
 import { count } from "../wait/progress";
-import { awaitWithin, deleteRemaining, finishTeardown, lookupEach, markGone, notePolled, recheckWith, reasonOf, recordAlreadyGone, requireAllExist, runBatches, snapshotPaged, TeardownLedger, teardownInMode, type BatchPlan, type PagedListing, type Runtime } from "./teardown";
+import { awaitWithin, describeIn, deleteRemaining, finishTeardown, lookupEach, markGone, notePolled, recheckWith, reasonOf, recordAlreadyGone, requireAllExist, runBatches, snapshotPaged, TeardownLedger, teardownInMode, type BatchPlan, type PagedListing, type Runtime } from "./teardown";
 
 type FlinkRuntime = Runtime<DliContext>;
 
@@ -121,11 +121,10 @@ async function awaitStopped(
   if (waitingFor.length === 0) return;
   const restopped = new Set<string>();
   const failed = new Map<string, string>();
-  await awaitWithin(runtime, state, {
+  await awaitWithin(runtime, state, describeIn(existing, describeJob), {
     service: SERVICE,
     verb: "stopped",
     ids: waitingFor,
-    describe: (id) => `${id} (${describeJob(existing.get(id))})`,
     condition: async () => {
       const polled = waitingFor.filter((id) => existing.has(id) && !ledger.failed.has(id) && !FLINK_STOPPED_STATUSES.has(existing.get(id)!.status));
       const now = await snapshotFlinkJobs(runtime, polled);

@@ -25,7 +25,7 @@ import { mapConcurrent } from "../clients/http";
 import type { DliContext } from "../clients/huawei-dli";
 import type { SparkBatchSetState } from "../schema";
 import { count } from "../wait/progress";
-import { awaitWithin, failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type Runtime } from "./teardown";
+import { awaitWithin, describeIn, failOnTimeout, finishTeardown, forEachJob, lookupEach, reasonOf, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type Runtime } from "./teardown";
 
 /**
  * The state of each of `ids` that DLI still knows (lowercase), for a set of a list page or more: the project's
@@ -115,11 +115,10 @@ async function awaitCancelled(
     ledger.fail(id, reason);
   };
   const settled = new Set<string>();
-  await awaitWithin(runtime, state, {
+  await awaitWithin(runtime, state, describeIn(states, (batchState) => `state ${batchState ?? "unknown"}`), {
     service: SERVICE,
     verb: "cancelled",
     ids: waiting,
-    describe: (id) => `${id} (state ${states.get(id) ?? "unknown"})`,
     condition: async () => {
       const pending: string[] = [];
       const polled = waiting.filter((id) => !settled.has(id) && !failed.has(id));

@@ -22,7 +22,7 @@ import {
 } from "../clients/qingcloud-ehpc";
 import type { EhpcJobSetState } from "../schema";
 import { count } from "../wait/progress";
-import { awaitWithin, deleteRemaining, finishTeardown, lookupEach, markGone, notePolled, recheckWith, recordAlreadyGone, requireAllExist, runBatches, snapshotPaged, TeardownLedger, teardownInMode, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
+import { awaitWithin, describeIn, deleteRemaining, finishTeardown, lookupEach, markGone, notePolled, recheckWith, recordAlreadyGone, requireAllExist, runBatches, snapshotPaged, TeardownLedger, teardownInMode, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
 
 /**
  * The set's jobs that exist now, with their status. A list that answers 2100 for the cluster proves nothing about
@@ -82,11 +82,10 @@ async function stopAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, ex
 async function awaitStopped(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, stopped: string[], ledger: TeardownLedger): Promise<void> {
   const waitingFor = stopped.filter((id) => existing.has(id) && !ledger.failed.has(id));
   if (waitingFor.length === 0) return;
-  await awaitWithin(runtime, state, {
+  await awaitWithin(runtime, state, describeIn(existing, describeJob), {
     service: SERVICE,
     verb: "stopped",
     ids: waitingFor,
-    describe: (id) => `${id} (${describeJob(existing.get(id))})`,
     condition: async () => {
       const polled = waitingFor.filter((id) => existing.has(id) && !ledger.failed.has(id) && !ended(existing.get(id)!));
       const now = (await snapshotEhpcJobs(runtime, polled)).found;

@@ -28,7 +28,7 @@ import type { BatchOutcome } from "../clients/http";
 import { JobSetError } from "../errors";
 import type { MrsJobExecutionSetState } from "../schema";
 import { count, type Progress } from "../wait/progress";
-import { awaitWithin, deleteRemaining, failOnTimeout, finishTeardown, lookupEach, recheckWith, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
+import { awaitWithin, describeIn, deleteRemaining, failOnTimeout, finishTeardown, lookupEach, recheckWith, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
 
 /**
  * The set's executions that exist now, with their state. The list takes page numbers, not offsets, so a pass over
@@ -89,11 +89,10 @@ async function awaitEnded(
   // Failures go to the ledger as they are seen, so a later timeout cannot lose them.
   const failed = new Map<string, string>();
   const settled = new Set<string>();
-  await awaitWithin(runtime, state, {
+  await awaitWithin(runtime, state, describeIn(existing, describeExecution), {
     service: SERVICE,
     verb: "ended",
     ids: waiting,
-    describe: (id) => `${id} (${describeExecution(existing.get(id))})`,
     condition: async () => {
       const polled = waiting.filter((id) => !settled.has(id) && !failed.has(id));
       const now = await snapshotMrsExecutions(runtime, polled);

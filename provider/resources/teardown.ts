@@ -32,15 +32,21 @@ export interface Runtime<Ctx> {
 
 /**
  * Polls until each of `ids` is in the state a step waits for (`awaitAll`), within the set's `waitTimeoutSeconds`;
- * a timeout names each job still pending by `describe`.
+ * a timeout names each job still pending by `describe` (`describeIn`).
  */
 export function awaitWithin(
   runtime: Runtime<unknown>,
   state: { waitTimeoutSeconds: number },
-  wait: Pick<AwaitOptions, "service" | "verb" | "describe" | "condition"> & { ids: readonly string[] },
+  describe: (id: string) => string,
+  wait: Pick<AwaitOptions, "service" | "verb" | "condition"> & { ids: readonly string[] },
 ): Promise<WaitSnapshot> {
   const { ids, ...rest } = wait;
-  return awaitAll({ ...rest, total: ids.length, timeoutMs: state.waitTimeoutSeconds * 1000, progress: runtime.progress });
+  return awaitAll({ ...rest, describe, total: ids.length, timeoutMs: state.waitTimeoutSeconds * 1000, progress: runtime.progress });
+}
+
+/** How a wait's timeout names a job: its ID, then what the API last said of it (`describe` of its entry in `seen`). */
+export function describeIn<T>(seen: ReadonlyMap<string, T>, describe: (item: T | undefined) => string): (id: string) => string {
+  return (id) => `${id} (${describe(seen.get(id))})`;
 }
 
 /** A job the API no longer has: nothing is left to send it, and it is done. */

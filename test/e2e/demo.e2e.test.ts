@@ -11,9 +11,9 @@ test("npm run demo runs a real pulumi up and destroy when the CLI is built", asy
   expect(code, output).toBe(0);
   expect(output).toContain("The pulumi CLI is built");
   expect(output).toMatch(/\$ pulumi up {3}\(pulumi v3\.\d+\.\d+/);
-  // The CLI's own summaries: the engine created and then deleted the stack and its six sets.
-  expect(output).toMatch(/Resources:\s+\+ 7 created/);
-  expect(output).toMatch(/Resources:\s+- 7 deleted/);
+  // The CLI's own summaries: the engine created and then deleted the stack and its seven sets.
+  expect(output).toMatch(/Resources:\s+\+ 8 created/);
+  expect(output).toMatch(/Resources:\s+- 8 deleted/);
   expect(output).toContain("State after destroy: 0 resources");
   const after = output.slice(output.lastIndexOf("After destroy"));
   expect(after).toMatch(/After destroy: 9 jobs in the emulator/);

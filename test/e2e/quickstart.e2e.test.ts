@@ -89,11 +89,11 @@ test("stack init and config on a file backend", async () => {
   expect(fs.existsSync(path.join(sandbox.backendDir, ".pulumi", "stacks", "jobsets-quickstart", `${STACK}.json`))).toBe(true);
 });
 
-test("preview plans the six sets and sends no request that changes anything", async () => {
+test("preview plans the seven sets and sends no request that changes anything", async () => {
   emu.resetCalls();
   const result = await pulumi(["preview"], true);
   expectOk(result);
-  expect(result.stdout).toMatch(/\+ 7 to create/);
+  expect(result.stdout).toMatch(/\+ 8 to create/);
   for (const name of ["etl-streams", "metrics-streams", "orders-streams", "nightly-reports", "hive-executions", "simulations"]) {
     expect(result.stdout).toContain(name);
   }
@@ -105,7 +105,7 @@ test("up creates the sets without touching a job", async () => {
   const before = emu.flinkJobs(PROJECT).map((job) => [job.jobId, job.status]);
   const result = await pulumi(["up", "--yes", "--skip-preview"], true);
   expectOk(result);
-  expect(result.stdout).toMatch(/7 created/);
+  expect(result.stdout).toMatch(/8 created/);
   expect(emu.calls((call) => CHANGING_OPS.test(call.op))).toEqual([]);
   expect(emu.flinkJobs(PROJECT).map((job) => [job.jobId, job.status])).toEqual(before);
 });
@@ -116,7 +116,7 @@ test("the exported state lists every set and holds no credential", async () => {
   const state = result.stdout;
   const deployment = JSON.parse(state) as { deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] } };
   const types = (deployment.deployment.resources ?? []).map((r) => r.type).filter((type) => type.startsWith("pulumi-nodejs:"));
-  expect(types.sort()).toEqual([FLINK, FLINK, FLINK, SPARK, EHPC, MRS].sort());
+  expect(types.sort()).toEqual([FLINK, FLINK, FLINK, SPARK, SPARK, EHPC, MRS].sort());
   for (const secret of [DEFAULT_SECRET_KEY, DEFAULT_ACCESS_KEY, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY, DEFAULT_QINGCLOUD_ACCESS_KEY_ID, ...emu.issuedTokens()]) {
     expect(state).not.toContain(secret);
   }
@@ -174,7 +174,7 @@ test("up with IDs added and removed verifies the added jobs and tears down only 
 test("destroy tears down every set's jobs and leaves the outsiders alone", async () => {
   const result = await pulumi(["destroy", "--yes", "--skip-preview"]);
   expectOk(result);
-  expect(result.stdout).toMatch(/7 deleted/);
+  expect(result.stdout).toMatch(/8 deleted/);
 
   const flink = new Map(emu.flinkJobs(PROJECT).map((job) => [job.jobId, job]));
   for (const id of [...seeded.deleteJobIds, ...seeded.savepointJobIds]) expect(flink.has(id), `Flink job ${id}`).toBe(false);

@@ -10,8 +10,8 @@
  */
 import { z } from "zod";
 import { listField } from "./list-field";
-import { classifyHuawei, firstError, huaweiApiError, parseBody } from "./huawei";
-import type { DliContext } from "./huawei-dli";
+import { firstError, huaweiApiError, parseBody } from "./huawei";
+import { sendDli, type DliContext } from "./huawei-dli";
 import type { ApiResponse } from "./http";
 
 export const SERVICE = "dli-spark";
@@ -50,17 +50,12 @@ function sparkGone(response: ApiResponse): string | undefined {
 }
 
 function readBatch(ctx: DliContext, op: string, batchId: string, suffix: string) {
-  return ctx.http.send(
-    {
-      service: SERVICE,
-      op,
-      method: "GET",
-      origin: ctx.endpoint,
-      path: path(ctx, batchId, suffix),
-      headers: { "content-type": "application/json" },
-    },
-    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
-  );
+  return sendDli(ctx, {
+    service: SERVICE,
+    op,
+    method: "GET",
+    path: path(ctx, batchId, suffix),
+  });
 }
 
 /**
@@ -118,18 +113,13 @@ export async function listSparkBatches(
   size = SPARK_LIST_PAGE_SIZE,
   filters: { job_name?: string; queue_name?: string } = {},
 ): Promise<{ total: number; batches: SparkBatchEntry[] }> {
-  const response = await ctx.http.send(
-    {
-      service: SERVICE,
-      op: "listSparkBatches",
-      method: "GET",
-      origin: ctx.endpoint,
-      path: `/v2.0/${encodeURIComponent(ctx.projectId)}/batches`,
-      query: { from, size, ...filters },
-      headers: { "content-type": "application/json" },
-    },
-    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
-  );
+  const response = await sendDli(ctx, {
+    service: SERVICE,
+    op: "listSparkBatches",
+    method: "GET",
+    path: `/v2.0/${encodeURIComponent(ctx.projectId)}/batches`,
+    query: { from, size, ...filters },
+  });
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing the batches failed", response);
   const body = parseBody(listResponse, response, SERVICE, "list batches");
   return {
@@ -150,17 +140,12 @@ export type CancelOutcome = { outcome: "cancelled" } | { outcome: "gone"; messag
  * call rather than trusting a 400 it cannot read. DLI.0002 or a 404: the batch does not exist.
  */
 export async function cancelSparkBatch(ctx: DliContext, batchId: string): Promise<CancelOutcome> {
-  const response = await ctx.http.send(
-    {
-      service: SERVICE,
-      op: "cancelSparkBatch",
-      method: "DELETE",
-      origin: ctx.endpoint,
-      path: path(ctx, batchId),
-      headers: { "content-type": "application/json" },
-    },
-    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
-  );
+  const response = await sendDli(ctx, {
+    service: SERVICE,
+    op: "cancelSparkBatch",
+    method: "DELETE",
+    path: path(ctx, batchId),
+  });
   if (response.statusCode >= 200 && response.statusCode < 300) return { outcome: "cancelled" };
   const { code, message } = firstError(response);
   const why = `${message ?? "no message"} (HTTP ${response.statusCode}${code ? ` ${code}` : ""})`;

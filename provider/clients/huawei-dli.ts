@@ -46,6 +46,14 @@ export interface DliContext {
   budget?: RequestBudget;
 }
 
+/** One call to the DLI API of `ctx` (Flink's or Spark's): JSON, to its endpoint, signed by its authorizer, within its request budget. */
+export function sendDli(ctx: DliContext, request: Omit<Parameters<HttpClient["send"]>[0], "origin" | "headers">) {
+  return ctx.http.send(
+    { ...request, origin: ctx.endpoint, headers: { "content-type": "application/json" } },
+    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
+  );
+}
+
 export interface FlinkJob {
   jobId: string;
   name?: string;
@@ -78,18 +86,13 @@ function path(ctx: DliContext, suffix: string): string {
  * match, and `queue_name`): they only narrow what is read; a caller that selects by them checks each job itself.
  */
 export async function listFlinkJobs(ctx: DliContext, offset: number, limit = FLINK_LIST_PAGE_SIZE, filters: { name?: string; queue_name?: string } = {}): Promise<{ totalCount: number; jobs: FlinkJob[] }> {
-  const response = await ctx.http.send(
-    {
-      service: SERVICE,
-      op: "listFlinkJobs",
-      method: "GET",
-      origin: ctx.endpoint,
-      path: path(ctx, "jobs"),
-      query: { offset, limit, ...filters },
-      headers: { "content-type": "application/json" },
-    },
-    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
-  );
+  const response = await sendDli(ctx, {
+    service: SERVICE,
+    op: "listFlinkJobs",
+    method: "GET",
+    path: path(ctx, "jobs"),
+    query: { offset, limit, ...filters },
+  });
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "listing jobs failed", response);
   const body = parseBody(listResponse, response, SERVICE, "list jobs");
   return {
@@ -125,17 +128,12 @@ const detailResponse = z.object({
  * or endpoint, which says nothing about the job. The snapshot uses it for members a listing did not show.
  */
 export async function getFlinkJob(ctx: DliContext, jobId: string): Promise<FlinkJob | undefined> {
-  const response = await ctx.http.send(
-    {
-      service: SERVICE,
-      op: "getFlinkJob",
-      method: "GET",
-      origin: ctx.endpoint,
-      path: path(ctx, `jobs/${jobId}`),
-      headers: { "content-type": "application/json" },
-    },
-    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
-  );
+  const response = await sendDli(ctx, {
+    service: SERVICE,
+    op: "getFlinkJob",
+    method: "GET",
+    path: path(ctx, `jobs/${jobId}`),
+  });
   const { code } = firstError(response);
   if (response.statusCode >= 400 && code && FLINK_GONE_CODES.has(code)) return undefined;
   if (response.statusCode !== 200) throw huaweiApiError(SERVICE, "reading the job failed", response, jobId);
@@ -180,18 +178,13 @@ function batchOutcomes(ids: readonly string[], elements: z.infer<typeof batchEle
 
 async function batchCall(ctx: DliContext, op: "batchStopFlinkJobs" | "batchDeleteFlinkJobs", ids: readonly string[], body: string): Promise<BatchOutcome[]> {
   const stopping = op === "batchStopFlinkJobs";
-  const response = await ctx.http.send(
-    {
-      service: SERVICE,
-      op,
-      method: "POST",
-      origin: ctx.endpoint,
-      path: path(ctx, stopping ? "jobs/stop" : "jobs/delete"),
-      headers: { "content-type": "application/json" },
-      body,
-    },
-    { authorizer: ctx.authorizer, classify: classifyHuawei, budget: ctx.budget },
-  );
+  const response = await sendDli(ctx, {
+    service: SERVICE,
+    op,
+    method: "POST",
+    path: path(ctx, stopping ? "jobs/stop" : "jobs/delete"),
+    body,
+  });
   if (response.statusCode === 200) {
     const parsed = parseBody(batchResponse, response, SERVICE, stopping ? "batch stop" : "batch delete");
     return batchOutcomes(ids, Array.isArray(parsed) ? parsed : [parsed], stopping);

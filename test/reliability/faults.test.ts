@@ -63,6 +63,18 @@ const HTTP_TIMEOUT_MS = 500;
 const SLOW_ANSWER_MS = 1_500;
 /** A clock far enough off for both schemes: Huawei refuses an X-Sdk-Date 15 min off, EHPC a timestamp 60 s off. */
 const CLOCK_SKEW_MS = 20 * 60_000;
+
+/** When a request was signed, as it says itself: Huawei's X-Sdk-Date (20240115T083000Z), EHPC's timestamp query. */
+function signingTime(call: Call): number {
+  const sdkDate = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(call.headers["x-sdk-date"] ?? "");
+  if (sdkDate) {
+    const [, y, mo, d, h, mi, sec] = sdkDate.map(Number) as number[];
+    return Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!);
+  }
+  const timestamp = Date.parse(call.query.timestamp ?? "");
+  if (Number.isNaN(timestamp)) throw new Error(`#${call.seq} ${call.op}: no signing time (X-Sdk-Date or timestamp)`);
+  return timestamp;
+}
 /**
  * How long IAM holds the answer to the login that renews an expired token (the token is issued when the login
  * arrives). Requests the client signed with the old token before it asked for a new one are refused together, and on
@@ -274,9 +286,17 @@ const scenarios: Scenario[] = [
       const expired = (c: Call) => (driver.name === "ehpc" ? /"ret_code":1300/.test(c.responseBody) : c.status === 401 && c.responseBody.includes("APIG.0303"));
       const rejected = calls.filter(expired);
       expect(rejected.length).toBeGreaterThan(0);
-      // Resynchronised from the server's Date once: nothing sent after the first accepted call was refused again.
-      const firstAccepted = calls.find((c) => !failedAnswer(c))!;
-      expect(rejected.every((c) => c.seq < firstAccepted.seq)).toBe(true);
+      // Resynchronised from the server's Date once: no request was SIGNED with the old clock after the client learned
+      // the server's time from the first refusal. (Requests signed just before can still arrive after an accepted one:
+      // arrival order is a race, the signing time is not.) The signing time is the one the request carries
+      // (X-Sdk-Date / EHPC's timestamp, whole seconds, on the client's old clock, which runs CLOCK_SKEW_MS behind the
+      // emulator's): a refused request must have been signed before the first refusal was answered, give or take its
+      // second.
+      const learnedAt = Math.min(...rejected.map((c) => c.answeredAt)) - CLOCK_SKEW_MS;
+      for (const refused of rejected) {
+        const signedAt = signingTime(refused);
+        expect(signedAt, `#${refused.seq} ${refused.op}: signed at ${new Date(signedAt).toISOString()}, after the clock was learned`).toBeLessThan(learnedAt + 1_000);
+      }
       for (const refused of rejected) {
         expect(sameRequestAs(calls, refused).some((c) => c.seq > refused.seq && !failedAnswer(c))).toBe(true);
       }

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setMaxListeners } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { type AdminControls, coreAdminRoutes } from "./admin";
 import { type CallFilter, CallRecorder, type RecordedCall, redactHeaders } from "./calls";
@@ -262,9 +263,11 @@ class EmulatorServer implements Emulator {
   private readonly adminRoutes: readonly AdminRoute[];
   private readonly latencyMs: number;
   private readonly clockSkewMs: number;
-  /** Pending delays, cancelled on close so a delayed answer doesn't hold the process open. */
-  /** Aborted by close(): requests still waiting out their latency end without an answer. */
-  private readonly closing = new AbortController();
+  /**
+   * Aborted by close(): requests still waiting out their latency end without an answer (and hold the process open no
+   * longer). Every request in flight listens on it, so its listener count is the number of requests in flight.
+   */
+  private readonly closing = withoutListenerLimit(new AbortController());
   private listeningPort = 0;
   /** The addresses listened on, the first being the one `url` names. */
   private listeningHosts: string[] = [DEFAULT_HOST];
@@ -754,4 +757,10 @@ function jobIdText(jobId: string | bigint | number): string {
     throw new RangeError(`job ID ${jobId} is not a safe integer: give IDs above 2^53 as strings or bigints`);
   }
   return String(jobId).trim();
+}
+
+/** An AbortController whose signal takes any number of listeners: Node warns of a leak past 10 by default. */
+function withoutListenerLimit(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

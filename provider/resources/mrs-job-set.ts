@@ -28,7 +28,7 @@ import type { BatchOutcome } from "../clients/http";
 import { JobSetError } from "../errors";
 import type { MrsJobExecutionSetState } from "../schema";
 import { count, type Progress } from "../wait/progress";
-import { awaitWithin, describeIn, deleteRemaining, failOnTimeout, finishTeardown, lookupEach, recheckWith, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
+import { awaitWithin, describeIn, deleteRemaining, failOnTimeout, finishTeardown, lookupEach, markGone, recheckWith, recordAlreadyGone, requireAllExist, snapshotPaged, stopEach, TeardownLedger, type BatchPlan, type Runtime, type Snapshot, type SnapshotOptions } from "./teardown";
 
 /**
  * The set's executions that exist now, with their state. The list takes page numbers, not offsets, so a pass over
@@ -101,8 +101,7 @@ async function awaitEnded(
         const execution = now.found.get(id);
         if (!execution) {
           settled.add(id);
-          existing.delete(id);
-          ledger.done.add(id);
+          markGone(existing, ledger, id);
         } else if (ended(execution)) {
           settled.add(id);
           existing.set(id, execution);

@@ -65,6 +65,7 @@ export function notePolled<T>(existing: Map<string, T>, ledger: TeardownLedger, 
 /**
  * Polls of a delete's confirmation that leave members the list could not prove gone for the next poll, rather than
  * ask for each: sibling sets of one project delete at the same moment, and once they are done the list fits one answer.
+ * Only in the first half of the wait (`awaitDeleted`).
  */
 export const DEFERRED_LOOKUP_POLLS = 3;
 
@@ -136,6 +137,9 @@ export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
   const lastSeen = new Map<string, T>();
   const resent = new Set<string>();
   let polls = 0;
+  // Lookups are deferred only in the first polls and the first half of the wait: the checks near the deadline always
+  // settle every job (seen, or asked for), so a timeout never names a job merely because a moving list was unproven.
+  const deferUntil = Date.now() + check.timeoutMs / 2;
   try {
     await awaitAll({
       service: check.service,
@@ -145,12 +149,14 @@ export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
       progress: check.progress,
       condition: async () => {
         const polled = waiting.filter((id) => !check.ledger.done.has(id) && !check.ledger.failed.has(id));
-        const { found: shown, unproven } = await check.snapshot(polled, { deferLookups: ++polls <= DEFERRED_LOOKUP_POLLS });
+        const deferLookups = ++polls <= DEFERRED_LOOKUP_POLLS && Date.now() < deferUntil;
+        const { found: shown, unproven } = await check.snapshot(polled, { deferLookups });
         const pending: string[] = [...unproven];
+        const unsettled = new Set(unproven);
         const again: string[] = [];
         for (const id of polled) {
           const item = shown.get(id);
-          if (unproven.includes(id)) continue;
+          if (unsettled.has(id)) continue;
           if (!item) {
             check.ledger.done.add(id);
             continue;

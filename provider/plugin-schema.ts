@@ -4,7 +4,7 @@
  *
  * The names it uses are in `plugin-schema-spec.ts`; the property descriptions in `plugin-schema-properties.ts`,
  * once, with their defaults and limits taken from `schema.ts`, so the numbers cannot drift from what `check` enforces. The TypeScript SDK (`sdk/`) cannot reuse these
- * strings (JSDoc is static text); `test/plugin.test.ts` keeps the two aligned where it can: the schema's
+ * strings (JSDoc is static text); `test/plugin-schema.test.ts` keeps the two aligned where it can: the schema's
  * inputs are exactly the keys `check` accepts, and the outputs are exactly what `check`/`create` return.
  *
  * Plain data only: nothing here may need the closure serializer (the dynamic provider never loads it).

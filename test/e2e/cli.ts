@@ -11,6 +11,7 @@ import { REPO_ROOT, linkPackage } from "../harness/program";
 
 export const CLI_BIN = path.join(REPO_ROOT, ".pulumi-cli", "bin");
 const CLIENT_HOST = path.join(__dirname, "client-host.js");
+const PLUGIN_HOST = path.join(__dirname, "nodejs-plugin-host.js");
 /** The stack's secrets passphrase: a test constant, not a secret. */
 export const PASSPHRASE = "jobsets-e2e-passphrase";
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -74,6 +75,18 @@ export function cliSandbox(extra: Record<string, string> = {}): CliSandbox {
     ...extra,
   });
   return { env, dir, backendDir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Puts test/e2e/nodejs-plugin-host.js on the sandbox's PATH as `pulumi-language-nodejs`, so that the CLI can run
+ * Node.js source plugins (this repository as a provider) and Node.js policy packs (`--policy-pack <dir>`), which it
+ * starts through that language host's RunPlugin. Programs still go through client-host.js.
+ */
+export function addNodejsPluginHost(sandbox: CliSandbox): void {
+  const bin = path.join(sandbox.dir, "language-bin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, "pulumi-language-nodejs"), `#!/bin/sh\nexec "${process.execPath}" "${PLUGIN_HOST}" "$@"\n`, { mode: 0o755 });
+  sandbox.env.PATH = [bin, sandbox.env.PATH ?? ""].join(path.delimiter);
 }
 
 export interface PulumiResult {

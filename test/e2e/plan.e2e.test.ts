@@ -3,14 +3,12 @@
 // nightly batch, and the built command (dist/provider/cli/jobsets.js) reads the stack's export, plain and with
 // `--show-secrets`, and prints what a destroy would do now: for the selector set, what its selector matches now
 // beside what `up` recorded, and never a neighbour it leaves alone. It sends list and detail requests only.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator";
 import { DEFAULT_PROJECT_ID, emulatorEnv } from "../helpers/jobsets";
 import { runJobsetsCommand } from "../helpers/jobsets-command";
 import { type CliSandbox, cliSandbox, linkDependencies, requireCli, runPulumi } from "./cli";
-import { expectOk, exportStack } from "./workspace";
+import { expectOk, exportStack, writeJsProject } from "./workspace";
 
 const P = DEFAULT_PROJECT_ID;
 const STACK = "plan";
@@ -64,11 +62,7 @@ beforeAll(async () => {
     { name: "hourly-2026-12-03", queue: "etl", state: "running" },
   ]);
   sandbox = cliSandbox(emulatorEnv(emu));
-  workDir = path.join(sandbox.dir, "project");
-  fs.mkdirSync(workDir);
-  fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), "name: jobsets-plan\nruntime: nodejs\n");
-  fs.writeFileSync(path.join(workDir, "index.js"), PROGRAM);
-  fs.writeFileSync(path.join(workDir, "package.json"), JSON.stringify({ name: "jobsets-plan", private: true, main: "index.js" }));
+  workDir = writeJsProject(sandbox.dir, "jobsets-plan", PROGRAM);
   linkDependencies(workDir);
   expectOk(await pulumi(["stack", "init", STACK]));
   expectOk(await pulumi(["config", "set", "flinkJobIds", JSON.stringify(flinkJobIds)]));

@@ -21,6 +21,16 @@ export function copyProject(source: string, into: string): string {
   return dir;
 }
 
+/** A Node.js project of one plain-JavaScript program (`index.js`), nothing installed: `<into>/<name>`. */
+export function writeJsProject(into: string, name: string, program: string): string {
+  const dir = path.join(into, name);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
+  fs.writeFileSync(path.join(dir, "index.js"), program);
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
+  return dir;
+}
+
 /** The @pulumi/pulumi version installed in the repository (the one the suite runs with). */
 export function pulumiSdkVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string };
@@ -31,16 +41,24 @@ export function pulumiSdkVersion(): string {
  * Installs the project's dependencies as a user would: `npm install` with `pulumi-jobsets` replaced by the package
  * as `npm pack` makes it (built dist/, the published files only) and @pulumi/pulumi pinned to the version the suite
  * runs with; everything else (TypeScript, for one) is what the project's package.json asks for. Uses the caller's
- * environment (npm's cache and registry settings), not the CLI sandbox's.
+ * environment (npm's cache and registry settings), not the CLI sandbox's. `tarball`: a packed release of
+ * pulumi-jobsets to install instead of the repository (an earlier release, for an upgrade).
  */
-export function installDependencies(dir: string): void {
-  const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir, REPO_ROOT], {
-    encoding: "utf8",
-    timeout: NPM_TIMEOUT_MS,
-  });
-  const [{ filename }] = JSON.parse(packed) as { filename: string }[];
+export function installDependencies(dir: string, tarball?: string): void {
+  let filename: string;
+  if (tarball) {
+    filename = path.basename(tarball);
+    fs.copyFileSync(tarball, path.join(dir, filename));
+  } else {
+    const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir, REPO_ROOT], {
+      encoding: "utf8",
+      timeout: NPM_TIMEOUT_MS,
+    });
+    [{ filename }] = JSON.parse(packed) as { filename: string }[];
+  }
   const manifestPath = path.join(dir, "package.json");
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { dependencies?: Record<string, string> };
+  manifest.dependencies ??= {};
   manifest.dependencies["pulumi-jobsets"] = `file:./${filename}`;
   manifest.dependencies["@pulumi/pulumi"] = pulumiSdkVersion();
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));

@@ -19,26 +19,19 @@
 // - check/diff/read/delete failures: `console.error(`${e}: ${e.stack}`)` in the host, then code UNKNOWN with
 //   details = message (grpc-js `serverErrorToStatus`; a numeric `error.code` would become the gRPC code).
 // - diff only sets `changes`, `replaces` and `deleteBeforeReplace`: never `diffs` nor a detailed diff.
-import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as provprotoTypes from "@pulumi/pulumi/proto/provider_pb";
-import type * as structprotoTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as statusprotoTypes from "@pulumi/pulumi/proto/status_pb";
+import { emptyMessage, fromStruct, grpc, PULUMI_DIR, pulumiProto, toStruct, type Props } from "./pulumi-proto";
+import { connect, spawnServer, type ClientConstructor } from "./spawned-server";
 
-/** Directory of the installed @pulumi/pulumi (the one the repo root resolves). */
-export const PULUMI_DIR = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+export { PULUMI_DIR, toStruct, type Props } from "./pulumi-proto";
+export { readPort } from "./spawned-server";
 
-// Load gRPC and protobuf exactly as the host and the generated stubs do: a second copy of google-protobuf
-// breaks the generated messages ("c.g is not a function").
-const fromPulumi = (request: string): unknown => require(require.resolve(request, { paths: [PULUMI_DIR] }));
-const grpc = fromPulumi("@grpc/grpc-js") as typeof grpcTypes;
-const structproto = fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof structprotoTypes;
-const provproto = require(path.join(PULUMI_DIR, "proto", "provider_pb")) as typeof provprotoTypes;
-const statusproto = require(path.join(PULUMI_DIR, "proto", "status_pb")) as typeof statusprotoTypes;
-const provrpc = require(path.join(PULUMI_DIR, "proto", "provider_grpc_pb")) as {
-  ResourceProviderClient: new (address: string, credentials: grpcTypes.ChannelCredentials, options?: object) => RawClient;
-};
+const provproto = pulumiProto("provider_pb") as typeof provprotoTypes;
+const statusproto = pulumiProto("status_pb") as typeof statusprotoTypes;
+const provrpc = pulumiProto("provider_grpc_pb") as { ResourceProviderClient: ClientConstructor };
 
 /** Secret wrapper keys, as in @pulumi/pulumi runtime/rpc.js (`specialSigKey`, `specialSecretSig`). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -55,9 +48,6 @@ export function secret<T>(value: T): { [SIG_KEY]: typeof SECRET_SIG; value: T } 
 export function urn(type: string, name: string, project = "harness", stack = "test"): string {
   return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
-
-/** A property bag as plain JSON-like data (what `Struct.toJavaScript()` gives). */
-export type Props = Record<string, unknown>;
 
 /** `Check`: the inputs the provider returned (with `__provider` put back by the host) and its failures. */
 export interface CheckResult {
@@ -164,23 +154,6 @@ const HOST_SCRIPT = DYNAMIC_PROVIDER_HOST;
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const ERROR_RESOURCE_INIT_FAILED = "pulumirpc.ErrorResourceInitFailed";
-// The engine dials providers with large message limits (serialized providers can be big).
-const CHANNEL_OPTIONS = {
-  "grpc.max_receive_message_length": 400 * 1024 * 1024,
-  "grpc.max_send_message_length": 400 * 1024 * 1024,
-};
-
-type Unary = (req: unknown, metadata: grpcTypes.Metadata, options: grpcTypes.CallOptions, cb: (err: grpcTypes.ServiceError | null, resp: never) => void) => unknown;
-type RawClient = grpcTypes.Client & Record<string, Unary>;
-
-/** Plain JS → google.protobuf.Struct. `undefined` is dropped (Struct has no such value), as JSON would. */
-export function toStruct(props: Props): structprotoTypes.Struct {
-  return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props ?? {})));
-}
-
-function fromStruct(struct: structprotoTypes.Struct | undefined): Props {
-  return struct ? (struct.toJavaScript() as Props) : {};
-}
 
 function decodePartial(err: grpcTypes.ServiceError): ProviderCallError["partial"] {
   const raw = err.metadata?.get("grpc-status-details-bin")?.[0];
@@ -216,45 +189,18 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
     env.PULUMI_PROJECT = opts.project;
   }
   const command = opts.command ?? { script: HOST_SCRIPT, args: ["127.0.0.1:0"] };
-  const child = spawn(process.execPath, [command.script, ...command.args], { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let errText = "";
-  let all = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    out += chunk;
-    all += chunk;
+  const server = await spawnServer("provider host", command.script, command.args, {
+    cwd: opts.cwd,
+    env,
+    startTimeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
   });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    errText += chunk;
-    all += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+  const client = connect(
+    provrpc.ResourceProviderClient,
+    server.port,
+    opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    (method, err) => new ProviderCallError(method, err.code, err.details ?? err.message, decodePartial(err)),
   );
-
-  let port: number;
-  try {
-    port = await readPort("provider host", child, () => out, () => all, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
-  } catch (err) {
-    child.kill("SIGKILL");
-    throw err;
-  }
-
-  const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-  const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-
-  function call<Resp>(method: string, req: unknown): Promise<Resp> {
-    return new Promise((resolve, reject) => {
-      const fn = client[method];
-      fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (err, resp) => {
-        if (err) {
-          reject(new ProviderCallError(method, err.code, err.details ?? err.message, decodePartial(err)));
-        } else {
-          resolve(resp as Resp);
-        }
-      });
-    });
-  }
+  const call = client.call;
 
   function named<T extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown }>(req: T, resourceUrn: string): T {
     const parts = resourceUrn.split("::");
@@ -264,12 +210,10 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
     return req;
   }
 
-  let stopped: Promise<void> | undefined;
-
   return {
-    port,
-    pid: child.pid ?? -1,
-    exited,
+    port: server.port,
+    pid: server.pid,
+    exited: server.exited,
 
     async configure(config, configureOpts = {}) {
       const secretKeys = new Set(configureOpts.secretKeys ?? []);
@@ -373,8 +317,7 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
     },
 
     async pluginInfo() {
-      const emptyproto = fromPulumi("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
-      const resp = await call<{ getVersion(): string }>("getPluginInfo", new emptyproto.Empty());
+      const resp = await call<{ getVersion(): string }>("getPluginInfo", emptyMessage());
       return { version: resp.getVersion() };
     },
 
@@ -385,49 +328,13 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
       return resp.getSchema();
     },
 
-    logs: () => all,
-    stdout: () => out,
-    stderr: () => errText,
+    logs: server.output,
+    stdout: server.stdout,
+    stderr: server.stderr,
 
     stop() {
-      stopped ??= (async () => {
-        client.close();
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill("SIGTERM");
-        }
-        await exited;
-      })();
-      return stopped;
+      client.close();
+      return server.stop();
     },
   };
-}
-
-/** Waits for a spawned gRPC server's first stdout line, its port (the provider host, a plugin, a policy pack). */
-export function readPort(
-  what: string,
-  child: ChildProcess,
-  stdout: () => string,
-  logs: () => string,
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-  timeoutMs: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`${what} printed no port within ${timeoutMs} ms:\n${logs()}`)), timeoutMs);
-    const onData = (): void => {
-      const newline = stdout().indexOf("\n");
-      if (newline < 0) return;
-      const line = stdout().slice(0, newline).trim();
-      const port = Number(line);
-      finish(Number.isInteger(port) && port > 0 ? port : new Error(`${what}'s first line is not a port: ${JSON.stringify(line)}\n${logs()}`));
-    };
-    const finish = (result: number | Error): void => {
-      clearTimeout(timer);
-      child.stdout?.off("data", onData);
-      if (typeof result === "number") resolve(result);
-      else reject(result);
-    };
-    child.stdout?.on("data", onData);
-    void exited.then(({ code, signal }) => finish(new Error(`${what} exited (code ${code}, signal ${signal}) before printing a port:\n${logs()}`)));
-    onData();
-  });
 }

@@ -25,100 +25,48 @@
 //
 // What this harness does not do: pass the provider resource (`provider` in the requests), call Remediate, or
 // decide which of a preview's values are unknown (a test puts UNKNOWN_VALUE where the engine would).
-import { spawn } from "node:child_process";
 import * as path from "node:path";
-import type * as grpcTypes from "@grpc/grpc-js";
-import type * as analyzerprotoTypes from "@pulumi/pulumi/proto/analyzer_pb";
-import { linkPackage, type RegisteredResourceOptions } from "./program";
-import { PULUMI_DIR, readPort, toStruct, type Props } from "./provider-host";
+import {
+  type AnalyzedResource,
+  type AnalyzeResult,
+  analyzeRequest,
+  analyzerproto,
+  analyzerrpc,
+  analyzeStackRequest,
+  configureRequest,
+  decodeAnalyzeResponse,
+  decodeInfo,
+} from "./analyzer-messages";
+import {
+  type AnalyzerInfo,
+  type PolicyConfigEntry,
+  PolicyConfigRejectedError,
+  type PolicyPackConfigFile,
+  parsePolicyPackConfig,
+  reconcilePolicyPackConfig,
+} from "./policy-config";
+import { linkPackage } from "./program";
+import { emptyMessage, grpc } from "./pulumi-proto";
+import { connect, spawnServer } from "./spawned-server";
 
-// The proto modules and gRPC copy @pulumi/pulumi itself resolves (a second google-protobuf breaks the messages).
-const fromPulumi = (request: string): unknown => require(require.resolve(request, { paths: [PULUMI_DIR] }));
-const grpc = fromPulumi("@grpc/grpc-js") as typeof grpcTypes;
-const emptyproto = fromPulumi("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
-const analyzerproto = require(path.join(PULUMI_DIR, "proto", "analyzer_pb")) as typeof analyzerprotoTypes;
-const analyzerrpc = require(path.join(PULUMI_DIR, "proto", "analyzer_grpc_pb")) as {
-  AnalyzerClient: new (address: string, credentials: grpcTypes.ChannelCredentials, options?: object) => RawClient;
-};
-
-type Unary = (req: unknown, metadata: grpcTypes.Metadata, options: grpcTypes.CallOptions, cb: (err: grpcTypes.ServiceError | null, resp: never) => void) => unknown;
-type RawClient = grpcTypes.Client & Record<string, Unary>;
+export { type AnalyzedResource, type AnalyzeResult, type Diagnostic, durationSeconds } from "./analyzer-messages";
+export { type JSONSchema, validateJsonSchema } from "./json-schema";
+export {
+  type AnalyzerInfo,
+  type EnforcementLevel,
+  type PolicyConfigEntry,
+  PolicyConfigRejectedError,
+  type PolicyInfo,
+  type PolicyPackConfigFile,
+  parsePolicyPackConfig,
+  reconcilePolicyPackConfig,
+} from "./policy-config";
 
 /** run-policy-pack drops this argument; the pack never dials the engine (logs go to the console without PULUMI_NODEJS_ENGINE). */
 const ENGINE_ADDRESS = "127.0.0.1:0";
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 /** ts-node type-checks the pack on start: several seconds on a small machine. */
 const DEFAULT_START_TIMEOUT_MS = 60_000;
-const CHANNEL_OPTIONS = {
-  "grpc.max_receive_message_length": 400 * 1024 * 1024,
-  "grpc.max_send_message_length": 400 * 1024 * 1024,
-};
-
-export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
-const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
-
-/** A JSON Schema, as a policy's config schema advertises it. */
-export type JSONSchema = Record<string, unknown>;
-
-/** One policy, as GetAnalyzerInfo describes it. */
-export interface PolicyInfo {
-  name: string;
-  displayName: string;
-  description: string;
-  type: "resource" | "stack" | "unknown";
-  enforcementLevel: EnforcementLevel;
-  severity: string;
-  remediationSteps: string;
-  /** The schema as the pack sent it (the CLI adds `enforcementLevel` before validating). */
-  configSchema?: { properties: Record<string, JSONSchema>; required: string[] };
-}
-
-export interface AnalyzerInfo {
-  name: string;
-  version: string;
-  displayName: string;
-  description: string;
-  supportsConfig: boolean;
-  policies: PolicyInfo[];
-  initialConfig: Record<string, PolicyConfigEntry>;
-}
-
-/** One policy's config as the engine holds it: an enforcement level and properties. */
-export interface PolicyConfigEntry {
-  enforcementLevel?: EnforcementLevel;
-  properties?: Record<string, unknown>;
-}
-
-/** `--policy-pack-config` file content: per policy (or "all"), an enforcement level or an object. */
-export type PolicyPackConfigFile = Record<string, unknown>;
-
-export interface Diagnostic {
-  policyName: string;
-  policyPackName: string;
-  policyPackVersion: string;
-  description: string;
-  message: string;
-  enforcementLevel: EnforcementLevel;
-  urn: string;
-  severity: string;
-}
-
-export interface AnalyzeResult {
-  diagnostics: Diagnostic[];
-  notApplicable: { policyName: string; reason: string }[];
-}
-
-/** What the engine sends for one resource: its registration, and its outputs once it has them. */
-export interface AnalyzedResource {
-  type: string;
-  name: string;
-  urn: string;
-  /** The inputs (Analyze). */
-  inputs: Props;
-  /** The outputs (AnalyzeStack after an update); AnalyzeStack sends `inputs` when absent, as at preview. */
-  outputs?: Props;
-  opts?: RegisteredResourceOptions & { aliases?: string[] };
-}
 
 /** The stack's identity and config, as the CLI gives them to the pack (environment and ConfigureStack). */
 export interface StackContext {
@@ -157,14 +105,6 @@ export class PolicyPackCallError extends Error {
   }
 }
 
-/** The CLI refused the policy config before calling Configure (as `pulumi preview --policy-pack-config` would). */
-export class PolicyConfigRejectedError extends Error {
-  override readonly name = "PolicyConfigRejectedError";
-  constructor(readonly errors: string[]) {
-    super(`validating policy config:\n${errors.join("\n")}`);
-  }
-}
-
 export interface PolicyPack {
   readonly port: number;
   readonly pid: number;
@@ -200,55 +140,27 @@ export async function startPolicyPack(opts: StartPolicyPackOptions): Promise<Pol
   const context = stackContext(opts);
   const startEnv = packEnv(context);
   const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
-  const child = spawn(process.execPath, [runPolicyPack, ENGINE_ADDRESS, dir], {
+  const server = await spawnServer("policy pack", runPolicyPack, [ENGINE_ADDRESS, dir], {
     cwd: dir,
     env: { ...process.env, ...opts.env, ...startEnv },
-    stdio: ["ignore", "pipe", "pipe"],
+    startTimeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
   });
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+  const client = connect(
+    analyzerrpc.AnalyzerClient,
+    server.port,
+    opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    (method, error) => new PolicyPackCallError(method, error.code, error.details ?? error.message),
   );
-
-  let port: number;
-  try {
-    port = await readPort("policy pack", child, () => out, () => `${out}${err}`, exited, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw error;
-  }
-
-  const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-  const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const call = <Resp>(method: string, req: unknown): Promise<Resp> =>
-    new Promise((resolve, reject) => {
-      client[method]!.call(client, req, new grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (error, resp) => {
-        if (error) reject(new PolicyPackCallError(method, error.code, error.details ?? error.message));
-        else resolve(resp as Resp);
-      });
-    });
+  const call = client.call;
 
   let info: AnalyzerInfo | undefined;
   const getAnalyzerInfo = async (): Promise<AnalyzerInfo> => {
-    info = decodeInfo(await call<analyzerprotoTypes.AnalyzerInfo>("getAnalyzerInfo", new emptyproto.Empty()));
+    info = decodeInfo(await call("getAnalyzerInfo", emptyMessage()));
     return info;
   };
 
   const configureRaw = async (config: Record<string, PolicyConfigEntry>): Promise<void> => {
-    const req = new analyzerproto.ConfigureAnalyzerRequest();
-    for (const [policy, entry] of Object.entries(config)) {
-      const level = entry.enforcementLevel ?? "";
-      // The engine's analyzer.Configure refuses an entry without a valid level before sending anything.
-      if (!ENFORCEMENT_LEVELS.includes(level as EnforcementLevel)) throw new PolicyConfigRejectedError([`invalid enforcement level "${level}" (policy "${policy}")`]);
-      const pc = new analyzerproto.PolicyConfig();
-      pc.setEnforcementlevel(LEVEL_TO_PROTO[level as EnforcementLevel]);
-      pc.setProperties(toStruct(entry.properties ?? {}));
-      req.getPolicyconfigMap().set(policy, pc);
-    }
-    await call("configure", req);
+    await call("configure", configureRequest(config));
   };
 
   const configureStack = async (ctx: StackContext = {}): Promise<void> => {
@@ -262,13 +174,11 @@ export async function startPolicyPack(opts: StartPolicyPackOptions): Promise<Pol
     for (const [k, v] of Object.entries(resolved.tags)) req.getTagsMap().set(k, v);
     await call("configureStack", req);
   };
-
-  let stopped: Promise<void> | undefined;
   const pack: PolicyPack = {
-    port,
-    pid: child.pid ?? -1,
+    port: server.port,
+    pid: server.pid,
     startEnv,
-    exited,
+    exited: server.exited,
     getAnalyzerInfo,
     configureRaw,
     configureStack,
@@ -283,44 +193,15 @@ export async function startPolicyPack(opts: StartPolicyPackOptions): Promise<Pol
       return result;
     },
 
-    async analyze(resource) {
-      const req = new analyzerproto.AnalyzeRequest();
-      req.setType(resource.type);
-      req.setName(resource.name);
-      req.setUrn(resource.urn);
-      req.setProperties(toStruct(engineProperties(resource.inputs)));
-      req.setOptions(resourceOptions(resource.opts));
-      return decodeAnalyzeResponse(await call<analyzerprotoTypes.AnalyzeResponse>("analyze", req));
-    },
+    analyze: async (resource) => decodeAnalyzeResponse(await call("analyze", analyzeRequest(resource))),
+    analyzeStack: async (resources) => decodeAnalyzeResponse(await call("analyzeStack", analyzeStackRequest(resources))),
 
-    async analyzeStack(resources) {
-      const req = new analyzerproto.AnalyzeStackRequest();
-      req.setResourcesList(
-        resources.map((resource) => {
-          const r = new analyzerproto.AnalyzerResource();
-          r.setType(resource.type);
-          r.setName(resource.name);
-          r.setUrn(resource.urn);
-          r.setProperties(toStruct(engineProperties(resource.outputs ?? resource.inputs)));
-          r.setOptions(resourceOptions(resource.opts));
-          if (resource.opts?.parent) r.setParent(resource.opts.parent);
-          r.setDependenciesList(resource.opts?.dependencies ?? []);
-          return r;
-        }),
-      );
-      return decodeAnalyzeResponse(await call<analyzerprotoTypes.AnalyzeResponse>("analyzeStack", req));
-    },
-
-    stdout: () => out,
-    stderr: () => err,
+    stdout: server.stdout,
+    stderr: server.stderr,
 
     stop() {
-      stopped ??= (async () => {
-        client.close();
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-        await exited;
-      })();
-      return stopped;
+      client.close();
+      return server.stop();
     },
   };
 
@@ -363,282 +244,3 @@ function packEnv(ctx: Required<StackContext>): Record<string, string> {
   }
   return env;
 }
-
-/** The engine's MarshalProperties with SkipInternalKeys: `__`-prefixed keys are dropped at every level. */
-function engineProperties(props: Props): Props {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip);
-    if (typeof value === "object" && value !== null) {
-      return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith("__")).map(([k, v]) => [k, strip(v)]));
-    }
-    return value;
-  };
-  return strip(props) as Props;
-}
-
-/** The engine's marshalResourceOptions. Custom timeouts are strings in a registration ("5m") and seconds here. */
-function resourceOptions(opts: AnalyzedResource["opts"]): analyzerprotoTypes.AnalyzerResourceOptions {
-  const o = new analyzerproto.AnalyzerResourceOptions();
-  o.setProtect(opts?.protect === true);
-  o.setIgnorechangesList(opts?.ignoreChanges ?? []);
-  o.setDeletebeforereplacedefined(opts?.deleteBeforeReplace !== undefined);
-  o.setDeletebeforereplace(opts?.deleteBeforeReplace === true);
-  o.setAdditionalsecretoutputsList(opts?.additionalSecretOutputs ?? []);
-  o.setAliasesList(opts?.aliases ?? []);
-  const timeouts = new analyzerproto.AnalyzerResourceOptions.CustomTimeouts();
-  timeouts.setCreate(durationSeconds(opts?.customTimeouts?.create));
-  timeouts.setUpdate(durationSeconds(opts?.customTimeouts?.update));
-  timeouts.setDelete(durationSeconds(opts?.customTimeouts?.delete));
-  o.setCustomtimeouts(timeouts);
-  if (opts?.parent) o.setParent(opts.parent);
-  return o;
-}
-
-/** A Go duration ("1h30m", "90s") in seconds; "" → 0. */
-export function durationSeconds(text: string | undefined): number {
-  if (!text) return 0;
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
-  let total = 0;
-  let rest = text;
-  while (rest) {
-    const match = /^(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/.exec(rest);
-    if (!match) throw new Error(`harness: not a Go duration: ${JSON.stringify(text)}`);
-    total += Number(match[1]) * units[match[2]!]!;
-    rest = rest.slice(match[0].length);
-  }
-  return total;
-}
-
-// --- the engine's handling of policy config (pkg/resource/analyzer/config.go) --------------------------------
-
-const LEVEL_TO_PROTO: Record<EnforcementLevel, number> = {
-  advisory: analyzerproto.EnforcementLevel.ADVISORY,
-  mandatory: analyzerproto.EnforcementLevel.MANDATORY,
-  remediate: analyzerproto.EnforcementLevel.REMEDIATE,
-  disabled: analyzerproto.EnforcementLevel.DISABLED,
-};
-
-function levelFromProto(value: number): EnforcementLevel {
-  const level = ENFORCEMENT_LEVELS.find((l) => LEVEL_TO_PROTO[l] === value);
-  if (!level) throw new Error(`harness: unknown enforcement level ${value}`);
-  return level;
-}
-
-function isLevel(value: unknown): value is EnforcementLevel {
-  return typeof value === "string" && ENFORCEMENT_LEVELS.includes(value as EnforcementLevel);
-}
-
-/** `parsePolicyPackConfig`: a string is an enforcement level; an object may hold `enforcementLevel` and properties. */
-export function parsePolicyPackConfig(config: PolicyPackConfigFile): Record<string, PolicyConfigEntry> {
-  const result: Record<string, PolicyConfigEntry> = {};
-  for (const [key, value] of Object.entries(config)) {
-    let entry: PolicyConfigEntry;
-    if (typeof value === "string") {
-      if (!isLevel(value)) throw new PolicyConfigRejectedError([`parsing enforcement level for "${key}": "${value}" is not a valid enforcement level`]);
-      entry = { enforcementLevel: value };
-    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      const { enforcementLevel, ...properties } = value as Record<string, unknown>;
-      if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-        throw new PolicyConfigRejectedError([`parsing enforcement level for "${key}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`]);
-      }
-      entry = {
-        ...(enforcementLevel !== undefined ? { enforcementLevel } : {}),
-        ...(Object.keys(properties).length > 0 ? { properties } : {}),
-      };
-    } else {
-      throw new PolicyConfigRejectedError([`parsing "${key}": ${JSON.stringify(value)} is not a valid value; must be a string or object`]);
-    }
-    if (entry.enforcementLevel !== undefined || entry.properties !== undefined) result[key] = entry;
-  }
-  return result;
-}
-
-/** `ReconcilePolicyPackConfig`: defaults from the schemas, then the initial config, then `config`; then validated. */
-export function reconcilePolicyPackConfig(
-  info: AnalyzerInfo,
-  config: Record<string, PolicyConfigEntry>,
-): { result: Record<string, PolicyConfigEntry>; errors: string[] } {
-  let result: Record<string, PolicyConfigEntry> = {};
-  for (const policy of info.policies) {
-    const defaults = Object.entries(policy.configSchema?.properties ?? {}).filter(([, schema]) => "default" in schema);
-    result[policy.name] = {
-      enforcementLevel: policy.enforcementLevel,
-      ...(defaults.length ? { properties: Object.fromEntries(defaults.map(([k, schema]) => [k, structuredClone(schema.default)])) } : {}),
-    };
-  }
-  result = applyConfig(result, info.initialConfig);
-  result = applyConfig(result, config);
-  const errors: string[] = [];
-  for (const policy of info.policies) {
-    if (!info.supportsConfig) continue;
-    // GetAnalyzerInfo (engine side) gives every policy a schema with `enforcementLevel` injected.
-    const schema: JSONSchema = {
-      type: "object",
-      properties: { ...(policy.configSchema?.properties ?? {}), enforcementLevel: { type: "string", enum: [...ENFORCEMENT_LEVELS] } },
-      ...(policy.configSchema?.required.length ? { required: policy.configSchema.required } : {}),
-    };
-    for (const message of validateJsonSchema(schema, result[policy.name]?.properties ?? {})) errors.push(`${policy.name}: ${message}`);
-  }
-  return { result, errors };
-}
-
-function applyConfig(base: Record<string, PolicyConfigEntry>, apply: Record<string, PolicyConfigEntry>): Record<string, PolicyConfigEntry> {
-  const result = structuredClone(base);
-  const all = apply.all;
-  if (all && isLevel(all.enforcementLevel)) {
-    for (const key of Object.keys(result)) result[key] = { ...result[key], enforcementLevel: all.enforcementLevel };
-  }
-  for (const [policy, given] of Object.entries(apply)) {
-    const current = result[policy] ?? {};
-    const properties = given.properties && Object.keys(given.properties).length ? { ...current.properties, ...given.properties } : current.properties;
-    result[policy] = {
-      ...(isLevel(given.enforcementLevel) ? { enforcementLevel: given.enforcementLevel } : current.enforcementLevel ? { enforcementLevel: current.enforcementLevel } : {}),
-      ...(properties ? { properties } : {}),
-    };
-  }
-  return result;
-}
-
-const SCHEMA_ANNOTATIONS = new Set(["description", "default", "title", "examples"]);
-
-/**
- * The part of JSON Schema (draft 4-7, as gojsonschema reads it) that policy config schemas use. A keyword it does
- * not model throws, so a schema cannot pass here only because the harness skipped a rule.
- */
-export function validateJsonSchema(schema: JSONSchema, value: unknown, at = ""): string[] {
-  const where = at || "(root)";
-  const errors: string[] = [];
-  for (const key of Object.keys(schema)) {
-    if (!SCHEMA_ANNOTATIONS.has(key) && !(key in KEYWORDS)) throw new Error(`harness: JSON Schema keyword "${key}" is not modelled`);
-  }
-  if (schema.type !== undefined) {
-    const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
-    if (!types.some((t) => hasType(value, t))) {
-      return [`${where}: Invalid type. Expected: ${types.join(" or ")}, given: ${typeName(value)}`];
-    }
-  }
-  for (const [key, rule] of Object.entries(KEYWORDS)) {
-    if (key in schema) errors.push(...rule(schema[key], value, at).map((m) => `${where}: ${m}`));
-  }
-  if (Array.isArray(value) && typeof schema.items === "object" && schema.items !== null) {
-    for (const [i, item] of value.entries()) errors.push(...validateJsonSchema(schema.items as JSONSchema, item, `${at}${at ? "." : ""}${i}`));
-  }
-  if (isObject(value) && isObject(schema.properties)) {
-    for (const [key, sub] of Object.entries(schema.properties)) {
-      if (key in value) errors.push(...validateJsonSchema(sub as JSONSchema, value[key], at ? `${at}.${key}` : key));
-    }
-  }
-  return errors;
-}
-
-type Rule = (arg: unknown, value: unknown, at: string) => string[];
-const number = (v: unknown): v is number => typeof v === "number";
-const KEYWORDS: Record<string, Rule> = {
-  type: () => [],
-  items: () => [],
-  properties: () => [],
-  enum: (arg, v) => ((arg as unknown[]).some((e) => JSON.stringify(e) === JSON.stringify(v)) ? [] : [`must be one of ${JSON.stringify(arg)}`]),
-  minimum: (arg, v) => (number(v) && v < (arg as number) ? [`Must be greater than or equal to ${arg}`] : []),
-  maximum: (arg, v) => (number(v) && v > (arg as number) ? [`Must be less than or equal to ${arg}`] : []),
-  exclusiveMinimum: (arg, v) => (number(v) && v <= (arg as number) ? [`Must be greater than ${arg}`] : []),
-  exclusiveMaximum: (arg, v) => (number(v) && v >= (arg as number) ? [`Must be less than ${arg}`] : []),
-  minLength: (arg, v) => (typeof v === "string" && [...v].length < (arg as number) ? [`String length must be greater than or equal to ${arg}`] : []),
-  maxLength: (arg, v) => (typeof v === "string" && [...v].length > (arg as number) ? [`String length must be less than or equal to ${arg}`] : []),
-  pattern: (arg, v) => (typeof v === "string" && !new RegExp(arg as string, "u").test(v) ? [`Does not match pattern '${arg}'`] : []),
-  minItems: (arg, v) => (Array.isArray(v) && v.length < (arg as number) ? [`Array must have at least ${arg} items`] : []),
-  maxItems: (arg, v) => (Array.isArray(v) && v.length > (arg as number) ? [`Array must have at most ${arg} items`] : []),
-  uniqueItems: (arg, v) =>
-    arg === true && Array.isArray(v) && new Set(v.map((e) => JSON.stringify(e))).size !== v.length ? ["array items must be unique"] : [],
-  required: (arg, v) => (isObject(v) ? (arg as string[]).filter((k) => !(k in v)).map((k) => `${k} is required`) : []),
-  additionalProperties: (arg, v, at) => {
-    if (!isObject(v)) return [];
-    // Only `false` is modelled; a schema would need the properties list, which the caller checks.
-    if (arg !== false) throw new Error(`harness: additionalProperties ${JSON.stringify(arg)} (at ${at || "(root)"}) is not modelled`);
-    return [];
-  },
-};
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case "integer":
-      return typeof value === "number" && Number.isInteger(value);
-    case "number":
-      return typeof value === "number";
-    case "string":
-      return typeof value === "string";
-    case "boolean":
-      return typeof value === "boolean";
-    case "array":
-      return Array.isArray(value);
-    case "object":
-      return isObject(value);
-    case "null":
-      return value === null;
-    default:
-      throw new Error(`harness: JSON Schema type "${type}" is not modelled`);
-  }
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
-}
-
-// --- decoding --------------------------------------------------------------------------------------------
-
-const POLICY_TYPES: Record<number, PolicyInfo["type"]> = { 0: "unknown", 1: "resource", 2: "stack" };
-const SEVERITIES: Record<number, string> = { 0: "", 1: "low", 2: "medium", 3: "high", 4: "critical" };
-
-function decodeInfo(resp: analyzerprotoTypes.AnalyzerInfo): AnalyzerInfo {
-  const initialConfig: Record<string, PolicyConfigEntry> = {};
-  resp.getInitialconfigMap().forEach((entry, key) => {
-    const properties = entry.getProperties()?.toJavaScript();
-    initialConfig[key] = { enforcementLevel: levelFromProto(entry.getEnforcementlevel()), ...(properties ? { properties } : {}) };
-  });
-  return {
-    name: resp.getName(),
-    version: resp.getVersion(),
-    displayName: resp.getDisplayname(),
-    description: resp.getDescription(),
-    supportsConfig: resp.getSupportsconfig(),
-    initialConfig,
-    policies: resp.getPoliciesList().map((p) => {
-      const schema = p.getConfigschema();
-      return {
-        name: p.getName(),
-        displayName: p.getDisplayname(),
-        description: p.getDescription(),
-        type: POLICY_TYPES[p.getPolicyType()] ?? "unknown",
-        enforcementLevel: levelFromProto(p.getEnforcementlevel()),
-        severity: SEVERITIES[p.getSeverity()] ?? "",
-        remediationSteps: p.getRemediationSteps(),
-        ...(schema
-          ? { configSchema: { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, JSONSchema>, required: schema.getRequiredList() } }
-          : {}),
-      };
-    }),
-  };
-}
-
-function decodeAnalyzeResponse(resp: analyzerprotoTypes.AnalyzeResponse): AnalyzeResult {
-  return {
-    diagnostics: resp.getDiagnosticsList().map((d) => ({
-      policyName: d.getPolicyname(),
-      policyPackName: d.getPolicypackname(),
-      policyPackVersion: d.getPolicypackversion(),
-      description: d.getDescription(),
-      message: d.getMessage(),
-      enforcementLevel: levelFromProto(d.getEnforcementlevel()),
-      urn: d.getUrn(),
-      severity: SEVERITIES[d.getSeverity()] ?? "",
-    })),
-    notApplicable: resp.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
-  };
-}
-

@@ -16,6 +16,7 @@
 "use strict";
 
 const { spawn } = require("node:child_process");
+const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -70,6 +71,19 @@ function runPlugin(call) {
   });
 }
 
+/**
+ * Before it runs a source plugin the CLI asks the host to install the plugin's dependencies (the real host runs
+ * `npm install`). The suite installs them itself, before any CLI command, so here they must already be there.
+ */
+function installDependencies(call) {
+  const dir = call.request.getInfo()?.getProgramDirectory() || call.request.getDirectory();
+  if (fs.existsSync(path.join(dir, "node_modules"))) {
+    call.end();
+  } else {
+    call.destroy({ code: grpc.status.FAILED_PRECONDITION, details: `no node_modules in ${dir}: the suite installs a plugin's dependencies before the CLI runs it` });
+  }
+}
+
 async function main() {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(langrpc.LanguageRuntimeService, {
@@ -79,6 +93,7 @@ async function main() {
       info.setVersion("0.0.0-e2e-stand-in");
       callback(null, info);
     },
+    installDependencies,
     runPlugin,
   });
   const port = await new Promise((resolve, reject) =>

@@ -7,8 +7,8 @@ import { DEFAULT_PROJECT_ID, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY } from "./hu
 import { DEFAULT_IAM_DOMAIN, DEFAULT_IAM_PASSWORD, DEFAULT_IAM_USER } from "./huawei-iam";
 import { type EmulatorOptions, startEmulator } from "./emulator";
 import type { MissingJobAnswer } from "./huawei-dli-flink";
-import type { MrsErrorSpelling } from "./huawei-mrs";
-import { DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY } from "./qingcloud-ehpc";
+import type { MrsErrorSpelling } from "./huawei-mrs-errors";
+import { DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY } from "./qingcloud-ehpc-gateway";
 
 const COMMAND = "jobsets-emulator";
 const DEFAULT_CLI_PORT = 8787;

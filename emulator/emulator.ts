@@ -14,37 +14,19 @@ import { type CallFilter, CallRecorder, type RecordedCall, redactHeaders } from 
 import { type ListChurn, ListChurner } from "./churn";
 import { parseJsonExact, stringifyJsonExact } from "./exact-json";
 import { type Fault, FaultRegistry, defaultJobFailureMessage } from "./faults";
-import {
-  type DliFlinkModule,
-  type FlinkJobSeed,
-  type FlinkJobView,
-  type MissingJobAnswer,
-  createDliFlinkModule,
-  defaultFlinkSavepointPath,
-} from "./huawei-dli-flink";
-import { DEFAULT_SPARK_CANCEL_DELAY_MS, type DliSparkModule, type SparkBatchSeed, type SparkBatchView, createDliSparkModule } from "./huawei-dli-spark";
+import { type DliFlinkModule, type MissingJobAnswer, createDliFlinkModule } from "./huawei-dli-flink";
+import { type FlinkJobSeed, type FlinkJobView, defaultFlinkSavepointPath } from "./huawei-dli-flink-jobs";
+import { type DliSparkModule, createDliSparkModule } from "./huawei-dli-spark";
+import { DEFAULT_SPARK_CANCEL_DELAY_MS, type SparkBatchSeed, type SparkBatchView } from "./huawei-dli-spark-batches";
 import { DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_TOKEN_TTL_MS, HuaweiGateway, apigError } from "./huawei-gateway";
 import { DEFAULT_IAM_DOMAIN, DEFAULT_IAM_PASSWORD, DEFAULT_IAM_USER, type IamUser, createIamModule } from "./huawei-iam";
-import {
-  DEFAULT_MRS_KILL_DELAY_MS,
-  DEFAULT_MRS_MAX_BATCH_SIZE,
-  type MrsDetailStatus,
-  type MrsErrorSpelling,
-  type MrsJobSeed,
-  type MrsJobView,
-  type MrsModule,
-  createMrsModule,
-} from "./huawei-mrs";
+import { DEFAULT_MRS_MAX_BATCH_SIZE, type MrsDetailStatus, type MrsModule, createMrsModule } from "./huawei-mrs";
+import type { MrsErrorSpelling } from "./huawei-mrs-errors";
+import { DEFAULT_MRS_KILL_DELAY_MS, type MrsJobSeed, type MrsJobView } from "./huawei-mrs-jobs";
 import type { HuaweiCredential } from "./huawei-signature";
-import {
-  DEFAULT_EHPC_STOP_DELAY_MS,
-  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
-  type EhpcJobSeed,
-  type EhpcJobView,
-  type EhpcModule,
-  createEhpcModule,
-} from "./qingcloud-ehpc";
+import { type EhpcModule, createEhpcModule } from "./qingcloud-ehpc";
+import { DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY } from "./qingcloud-ehpc-gateway";
+import { DEFAULT_EHPC_STOP_DELAY_MS, type EhpcJobSeed, type EhpcJobView } from "./qingcloud-ehpc-jobs";
 import type { QingCloudCredential } from "./qingcloud-signature";
 import { type Admission, AdminInputError, type AdminRoute, type ApiAnswer, type ApiRequest, type JobLocation, type JobService, type Route, type ServiceModule } from "./service";
 

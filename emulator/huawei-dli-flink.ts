@@ -1,105 +1,24 @@
 /**
- * DLI Flink streaming jobs (`/v1.0/{project_id}/streaming/...`), per /work/shared/reference/huawei-cloud.md and
- * the batch stop/delete API documents (https://support.huaweicloud.com/api-dli/dli_02_0241.html, _0242).
+ * DLI Flink streaming jobs (`/v1.0/{project_id}/streaming/...`) as docs/apis.md ("DLI Flink jobs") describes them,
+ * after the batch stop/delete API documents (https://support.huaweicloud.com/api-dli/dli_02_0241.html, _0242): the
+ * routes and their answers. The jobs themselves (statuses, stops, seeding) are in huawei-dli-flink-jobs.ts.
  *
  * Quirks reproduced on purpose: `is_success` is the STRING "true"/"false"; job IDs are Longs written as exact JSON
  * numbers (auto IDs start above 2^53); batch answers are arrays in request order; a missing job is DLI.16001/400.
  */
 import { z } from "zod";
-import { parseJsonExact } from "./exact-json";
 import { dliError, dliFaultBody, dliParameterError as parameterError, projectIdOf } from "./huawei-dli";
-import { type HuaweiGateway, invalidProjectIdReason } from "./huawei-gateway";
-import { JobStore, type Place, seedText } from "./job-store";
-import { type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
+import { describeJson, parseJobIdsBody, parsePathJobId } from "./huawei-dli-flink-job-ids";
+import { type FlinkJob, type FlinkJobSeed, type FlinkJobView, FlinkJobs, isStoppable } from "./huawei-dli-flink-jobs";
+import type { HuaweiGateway } from "./huawei-gateway";
+import { type ApiAnswer, type ApiRequest, type ServiceModule, jobAdminRoutes, readIntegerParam } from "./service";
 
-export const FLINK_STATUSES = [
-  "job_init",
-  "job_submitting",
-  "job_submit_fail",
-  "job_running",
-  "job_running_exception",
-  "job_downloading",
-  "job_idle",
-  "job_canceling",
-  "job_cancel_success",
-  "job_cancel_fail",
-  "job_savepointing",
-  "job_arrearage_stopped",
-  "job_arrearage_recovering",
-  "job_finish",
-] as const;
-export type FlinkStatus = (typeof FLINK_STATUSES)[number];
-const KNOWN_STATUSES: ReadonlySet<string> = new Set(FLINK_STATUSES);
-
-/**
- * Known states a stop applies to; stopping another known state answers is_success "false" and changes nothing. A
- * status outside FLINK_STATUSES (DLI adds states over time) is stoppable too: it may be running and billed.
- */
-const STOPPABLE_STATUSES: ReadonlySet<string> = new Set([
-  "job_running",
-  "job_submitting",
-  "job_running_exception",
-  "job_idle",
-  "job_downloading",
-  "job_arrearage_recovering",
-]);
-/** States that reach job_cancel_success on their own once the stop delay has passed. */
-const STOPPING_STATUSES: ReadonlySet<string> = new Set(["job_canceling", "job_savepointing"]);
-const isStoppable = (status: string) => STOPPABLE_STATUSES.has(status) || !KNOWN_STATUSES.has(status);
-
-/** 2^53 + 1: the first ID a double cannot hold, so a client that loses Long precision is caught at once. */
-export const FIRST_AUTO_FLINK_JOB_ID = 9007199254740993n;
-const MAX_LONG = 2n ** 63n - 1n;
 /** DLI's list limit (https://support.huaweicloud.com/api-dli/dli_02_0234.html): 1-100, default 10. */
 export const FLINK_LIST_MAX_LIMIT = 100;
 export const FLINK_LIST_DEFAULT_LIMIT = 10;
 
 /** What batch stop/delete answer for IDs that do not exist (unverified on the real service). */
 export type MissingJobAnswer = "element" | "error";
-
-export interface FlinkJobSeed {
-  /** Decimal string, bigint, or a safe-integer number. Auto-assigned above 2^53 when absent. */
-  jobId?: string | bigint | number;
-  name?: string;
-  /** `queue_name` in the list and the detail. Default "default". */
-  queue?: string;
-  /**
-   * Default job_running. Any non-empty string: one outside FLINK_STATUSES behaves as running (a stop moves it to
-   * job_canceling, then job_cancel_success). A seeded job_canceling/job_savepointing completes after its stop delay.
-   */
-  status?: FlinkStatus | (string & {});
-  /** Overrides the emulator's stopDelayMs for this job; `null` = its stop never completes (stuck canceling). */
-  stopDelayMs?: number | null;
-}
-
-export interface FlinkJobView {
-  projectId: string;
-  /** Decimal string: exact for IDs above 2^53. */
-  jobId: string;
-  name: string;
-  queue: string;
-  status: string;
-  /** Whether a stop with trigger_savepoint=true was applied to this job. */
-  savepoint: boolean;
-  /** The detail's `savepoint_path`: null until a stop with a savepoint completes (and then `flinkSavepointPath`'s). */
-  savepointPath: string | null;
-  createTime: number;
-}
-
-interface FlinkJob {
-  projectId: string;
-  jobId: bigint;
-  name: string;
-  queue: string;
-  status: string;
-  createTime: number;
-  savepoint: boolean;
-  savepointPath: string | null;
-  /** Per-job stop delay in ms; Infinity = never completes. Undefined = the emulator default. */
-  stopDelayMs?: number;
-  /** When a stopping job reaches job_cancel_success (emulator clock); Infinity = never. */
-  stopCompletesAt?: number;
-}
 
 export interface DliFlinkModule extends ServiceModule {
   seed(projectId: string, jobs: readonly FlinkJobSeed[]): string[];
@@ -120,11 +39,6 @@ export interface DliFlinkOptions {
   savepointPath: (jobId: string) => string | null;
 }
 
-/** Where a completed savepoint lands by default: a per-job OBS path (DLI's real layout is unverified). */
-export function defaultFlinkSavepointPath(jobId: string): string {
-  return `obs://jobsets-emulator-savepoints/flink/${jobId}/savepoint-1`;
-}
-
 const MESSAGES = {
   stopDelivered: "The request for stopping the job is delivered successfully.",
   deleted: "The job is deleted.",
@@ -137,47 +51,20 @@ const element = (success: boolean, message: string) => ({ is_success: success ? 
 
 export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   const { gateway, now } = options;
-  /** One collection per project, jobs keyed by their decimal ID: no call sees another project's jobs. */
-  const store = new JobStore<FlinkJob>({ idOf: (job) => job.jobId.toString(), settle });
-  let nextAutoJobId = FIRST_AUTO_FLINK_JOB_ID;
-  const placeOf = (projectId: string): Place => [projectId, ""];
-  const jobsOf = (projectId: string) => store.jobs(placeOf(projectId), true);
-
-  /** Applies the passage of time: a stopping job whose delay is over is now job_cancel_success. */
-  function settle(job: FlinkJob): FlinkJob {
-    if (job.stopCompletesAt !== undefined && STOPPING_STATUSES.has(job.status) && now() >= job.stopCompletesAt) {
-      job.status = "job_cancel_success";
-      if (job.savepoint) job.savepointPath = options.savepointPath(job.jobId.toString());
-      delete job.stopCompletesAt;
-    }
-    return job;
-  }
-
-  function findJob(projectId: string, jobId: bigint): FlinkJob | undefined {
-    return store.find(placeOf(projectId), jobId.toString());
-  }
-
-  function beginStop(job: FlinkJob, triggerSavepoint: boolean): void {
-    job.status = triggerSavepoint ? "job_savepointing" : "job_canceling";
-    if (triggerSavepoint) job.savepoint = true;
-    job.stopCompletesAt = now() + (job.stopDelayMs ?? options.stopDelayMs);
-  }
-
+  const jobs = new FlinkJobs(options);
   const admit = (request: ApiRequest) => gateway.admitProject(request, parameterError);
 
   function listJobs(request: ApiRequest): ApiAnswer {
     const offset = readIntegerParam(request.query, "offset", 0);
-    const limit = readIntegerParam(request.query, "limit", FLINK_LIST_DEFAULT_LIMIT);
-    if (offset === undefined || offset < 0) return parameterError(`offset must be an integer ≥ 0, got '${request.query.get("offset")}'`);
-    if (limit === undefined || limit < 1 || limit > FLINK_LIST_MAX_LIMIT) {
-      return parameterError(`limit must be an integer from 1 to ${FLINK_LIST_MAX_LIMIT}, got '${request.query.get("limit")}'`);
-    }
+    const limit = readIntegerParam(request.query, "limit", FLINK_LIST_DEFAULT_LIMIT, 1, FLINK_LIST_MAX_LIMIT);
+    if (offset === undefined) return parameterError(`offset must be an integer ≥ 0, got '${request.query.get("offset")}'`);
+    if (limit === undefined) return parameterError(`limit must be an integer from 1 to ${FLINK_LIST_MAX_LIMIT}, got '${request.query.get("limit")}'`);
     // Descending job_id gives a stable order across pages (IDs never change).
-    // `name` is a fuzzy filter (a substring match, as the reference says); `queue_name` an exact one.
+    // `name` is a fuzzy filter (a substring match, as docs/apis.md says); `queue_name` an exact one.
     const nameFilter = request.query.get("name") || undefined;
     const queueFilter = request.query.get("queue_name") || undefined;
-    const all = store
-      .settled(jobsOf(projectIdOf(request)))
+    const all = jobs
+      .settled(projectIdOf(request))
       .filter((job) => (nameFilter === undefined || job.name.includes(nameFilter)) && (queueFilter === undefined || job.queue === queueFilter))
       .sort((a, b) => (a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0));
     return {
@@ -210,7 +97,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
   function jobDetail(request: ApiRequest): ApiAnswer {
     const jobId = parsePathJobId(request.params.jobId);
     if (typeof jobId === "string") return parameterError(jobId);
-    const job = findJob(projectIdOf(request), jobId);
+    const job = jobs.find(projectIdOf(request), jobId);
     if (!job) return missingJobError(jobId);
     return {
       status: 200,
@@ -246,11 +133,11 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     const projectId = projectIdOf(request);
     if (options.missingJobAnswer === "error") {
       // All or nothing: one unknown ID fails the whole call before anything changes.
-      const missing = jobIds.find((jobId) => !findJob(projectId, jobId));
+      const missing = jobIds.find((jobId) => !jobs.find(projectId, jobId));
       if (missing !== undefined) return missingJobError(missing);
     }
     const answers = jobIds.map((jobId) => {
-      const job = findJob(projectId, jobId);
+      const job = jobs.find(projectId, jobId);
       if (!job) return element(false, MESSAGES.missing(jobId));
       const injected = options.jobFailure(op, jobId.toString());
       return injected !== undefined ? element(false, injected) : act(job, body);
@@ -264,7 +151,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
       "flink.stop",
       (job, body) => {
         if (!isStoppable(job.status)) return element(false, MESSAGES.notRunning(job.jobId, job.status));
-        beginStop(job, body.trigger_savepoint === true);
+        jobs.stop(job, body.trigger_savepoint === true);
         return element(true, MESSAGES.stopDelivered);
       },
       (body) => {
@@ -277,7 +164,7 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
 
   function batchDelete(request: ApiRequest): ApiAnswer {
     return batch(request, "flink.delete", (job) => {
-      if (!options.lieOnDelete("flink.delete", job.jobId.toString())) jobsOf(job.projectId).delete(job.jobId.toString());
+      if (!options.lieOnDelete("flink.delete", job.jobId.toString())) jobs.delete(job.projectId, job.jobId);
       return element(true, MESSAGES.deleted);
     });
   }
@@ -286,87 +173,15 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     const jobId = parsePathJobId(request.params.jobId);
     if (typeof jobId === "string") return parameterError(jobId);
     const projectId = projectIdOf(request);
-    if (!findJob(projectId, jobId)) return missingJobError(jobId);
+    if (!jobs.find(projectId, jobId)) return missingJobError(jobId);
     const injected = options.jobFailure("flink.deleteOne", jobId.toString());
     if (injected !== undefined) return { status: 200, body: element(false, injected) };
-    if (!options.lieOnDelete("flink.deleteOne", jobId.toString())) jobsOf(projectId).delete(jobId.toString());
+    if (!options.lieOnDelete("flink.deleteOne", jobId.toString())) jobs.delete(projectId, jobId);
     return { status: 200, body: element(true, MESSAGES.deleted) };
   }
 
-  function seed(projectId: string, seeds: readonly FlinkJobSeed[]): string[] {
-    const reason = invalidProjectIdReason(projectId);
-    if (reason !== undefined) throw new RangeError(`seedFlinkJobs: ${reason}`);
-    return store.seed(placeOf(projectId), seeds, {
-      id: (jobSeed, index, taken) => (jobSeed.jobId === undefined ? nextFreeJobId(taken) : seedJobId(jobSeed.jobId, index)).toString(),
-      duplicate: (key) => `seedFlinkJobs: job ${key} already exists in project ${projectId}`,
-      job: (jobSeed, index, key) => {
-        const status = seedText(jobSeed.status, "job_running", `seedFlinkJobs: jobs[${index}].status`);
-        const job: FlinkJob = {
-          projectId,
-          jobId: BigInt(key),
-          name: jobSeed.name ?? `flink-job-${key}`,
-          queue: jobSeed.queue ?? "default",
-          status,
-          createTime: now(),
-          savepoint: false,
-          savepointPath: null,
-        };
-        const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedFlinkJobs: jobs[${index}]`);
-        if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
-        enterStatus(job, status);
-        return job;
-      },
-    });
-  }
-
-  /** Puts the job in `status`; a stopping status completes after the job's stop delay, as a stop's would. */
-  function enterStatus(job: FlinkJob, status: string): void {
-    job.status = status;
-    delete job.stopCompletesAt;
-    if (STOPPING_STATUSES.has(status)) job.stopCompletesAt = now() + (job.stopDelayMs ?? options.stopDelayMs);
-  }
-
-  function setJobStatus(jobId: string, status: string, where: JobLocation): void {
-    enterStatus(store.only("dli-flink", jobId, where.projectId, undefined, (job) => `project ${job.projectId}`), status);
-  }
-
-  /** The project a successful list answer read, for list churn. */
-  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
-    if (answer.status !== 200) return undefined;
-    const projectId = projectIdOf(request);
-    const jobs = jobsOf(projectId);
-    // Newest = the highest job_id (the list is in descending job_id order), whatever IDs the test seeded.
-    return store.listCollection(`dli-flink project ${projectId}`, placeOf(projectId), (names) =>
-      names.map((name) => {
-        let highest = nextAutoJobId - 1n;
-        for (const job of jobs.values()) if (job.jobId > highest) highest = job.jobId;
-        return seed(projectId, [{ jobId: highest + 1n, name }])[0]!;
-      }),
-    );
-  }
-
-  /** Skips IDs a test seeded explicitly in this project, or earlier in the same seed call. */
-  function nextFreeJobId(taken: (id: string) => boolean): bigint {
-    while (taken(nextAutoJobId.toString())) nextAutoJobId++;
-    return nextAutoJobId++;
-  }
-
-  function list(projectId?: string): FlinkJobView[] {
-    return store.views(
-      ({ jobId, name, queue, status, savepoint, savepointPath, createTime }, [jobsProjectId]) => ({
-        projectId: jobsProjectId,
-        jobId: jobId.toString(),
-        name,
-        queue,
-        status,
-        savepoint,
-        savepointPath,
-        createTime,
-      }),
-      projectId,
-    );
-  }
-
+  const seed = (projectId: string, seeds: readonly FlinkJobSeed[]) => jobs.seed(projectId, seeds);
+  const list = (projectId?: string) => jobs.views(projectId);
   const projectPath = String.raw`^/v1\.0/(?<projectId>[^/]+)/streaming/jobs`;
   return {
     service: "dli-flink",
@@ -379,59 +194,19 @@ export function createDliFlinkModule(options: DliFlinkOptions): DliFlinkModule {
     ],
     adminRoutes: jobAdminRoutes(
       "/__admin/flink/jobs",
-      { schema: adminSeedSchema, run: ({ projectId, jobs }) => ({ jobIds: seed(projectId, jobs) }) },
+      { schema: adminSeedSchema, run: ({ projectId, jobs: seeds }) => ({ jobIds: seed(projectId, seeds) }) },
       (query) => ({ jobs: list(query.get("projectId") ?? undefined) }),
     ),
     jobFaultOps: ["flink.stop", "flink.delete", "flink.deleteOne"],
     lyingDeleteOps: ["flink.delete", "flink.deleteOne"],
-    listCollection,
-    setJobStatus,
+    // The project a successful list answer read, for list churn.
+    listCollection: (_op, request, answer) => (answer.status === 200 ? jobs.collection(projectIdOf(request)) : undefined),
+    setJobStatus: (jobId, status, where) => jobs.setJobStatus(jobId, status, where),
     faultBody: (status, requestId) => dliFaultBody(status, requestId),
-    reset: () => {
-      store.clear();
-      nextAutoJobId = FIRST_AUTO_FLINK_JOB_ID;
-    },
+    reset: () => jobs.reset(),
     seed,
     list,
   };
-}
-
-/** A job ID from the path, or a description of why it is not a Long. */
-function parsePathJobId(text: string | undefined): bigint | string {
-  const value = text !== undefined && /^\d{1,19}$/.test(text) ? BigInt(text) : undefined;
-  return value !== undefined && value <= MAX_LONG ? value : `job_id '${text ?? ""}' is not a Long`;
-}
-
-/**
- * Reads `{"job_ids":[Long...]}` keeping every digit. The docs type job_ids as [Long], so a string or fraction is a
- * parameter error even if it looks numeric: clients that send IDs as strings should learn it here, not in production.
- */
-function parseJobIdsBody(text: string): { jobIds: bigint[]; body: Record<string, unknown> } | { error: string } {
-  let body: unknown;
-  try {
-    body = parseJsonExact(text);
-  } catch {
-    return { error: "the request body is not valid JSON" };
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { error: "the request body must be a JSON object" };
-  const jobIds = (body as Record<string, unknown>).job_ids;
-  if (!Array.isArray(jobIds)) return { error: "job_ids is required and must be an array of Long" };
-  if (jobIds.length === 0) return { error: "job_ids must not be empty" };
-  const parsed: bigint[] = [];
-  for (const [index, value] of jobIds.entries()) {
-    const asBigint = typeof value === "bigint" ? value : typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : undefined;
-    if (asBigint === undefined || asBigint < -MAX_LONG - 1n || asBigint > MAX_LONG) {
-      return { error: `job_ids[${index}] must be a Long (a JSON integer), got ${describeJson(value)}` };
-    }
-    parsed.push(asBigint);
-  }
-  return { jobIds: parsed, body: body as Record<string, unknown> };
-}
-
-function describeJson(value: unknown): string {
-  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  if (typeof value === "bigint") return `${value}`;
-  return `${JSON.stringify(value) ?? String(value)}`;
 }
 
 const adminSeedSchema = z.object({
@@ -446,16 +221,3 @@ const adminSeedSchema = z.object({
     }),
   ),
 });
-
-/** A seed's job ID as a non-negative Long. */
-function seedJobId(value: string | bigint | number, index: number): bigint {
-  let jobId: bigint | undefined;
-  if (typeof value === "bigint") jobId = value;
-  else if (typeof value === "string" && /^\d{1,19}$/.test(value)) jobId = BigInt(value);
-  // A number above 2^53 has already lost digits: insist on a string or bigint for those.
-  else if (typeof value === "number" && Number.isSafeInteger(value)) jobId = BigInt(value);
-  if (jobId === undefined || jobId < 0n || jobId > MAX_LONG) {
-    throw new RangeError(`seedFlinkJobs: jobs[${index}].jobId ${String(value)} is not a non-negative Long (give IDs above 2^53 as strings or bigints)`);
-  }
-  return jobId;
-}

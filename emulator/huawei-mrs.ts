@@ -1,13 +1,15 @@
 /**
- * MRS job executions (`/v2/{project_id}/clusters/{cluster_id}/job-executions...`), per
- * /work/shared/reference/huawei-cloud.md ("MRS job executions"), the batch-delete API document
- * (https://support.huaweicloud.com/api-mrs/mrs_02_0110.html) and the list/detail/kill documents (mrs_02_0087, _0086).
+ * MRS job executions (`/v2/{project_id}/clusters/{cluster_id}/job-executions...`) as docs/apis.md ("MRS job
+ * executions") describes them, after the batch-delete API document
+ * (https://support.huaweicloud.com/api-mrs/mrs_02_0110.html) and the list/detail/kill documents (mrs_02_0087, _0086):
+ * the routes and their answers. The jobs themselves (states, kills, clusters, seeding) are in huawei-mrs-jobs.ts,
+ * the error bodies in huawei-mrs-errors.ts.
  *
  * Quirks reproduced on purpose: the list answers HTTP 202; the detail answers 200 or 202 (alternating by default);
  * kill answers 202 with no body; batch delete answers 200 with an EMPTY body; `offset` is a page number from 1;
  * errors come as `error_code`/`error_msg` or as `errorCode`/`errorMsg` (see MrsErrorSpelling).
  *
- * Choices where the reference says "unverified" (see README.md):
+ * Choices where no public source settles the behaviour (docs/apis.md calls such behaviour "unverified"):
  * - batch delete of a job that has not ended (NEW … RUNNING, or killed but not yet KILLED) → 400 0183 "The job is
  *   running.", and nothing is deleted; unknown IDs → 400 0176 "The job does not exist.", nothing deleted;
  * - more than `maxBatchSize` IDs (default 200) → 400 0202;
@@ -16,79 +18,21 @@
  * - during the kill delay the job keeps its state, then becomes KILLED / KILLED;
  * - parameter errors (offset < 1, limit outside 1-100, a malformed body) → 400 "0002" "Invalid parameter: …".
  */
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { parseJsonExact } from "./exact-json";
-import { type HuaweiGateway, invalidProjectIdReason, throttledBody } from "./huawei-gateway";
-import { JobStore, type Place, seedText } from "./job-store";
-import { type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, clusterAdminRoute, isAnswer, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
+import type { HuaweiGateway } from "./huawei-gateway";
+import { MRS_MESSAGES as MESSAGES, MRS_PARAMETER_ERROR_CODE, type MrsErrorSpelling, mrsError, mrsFaultBody } from "./huawei-mrs-errors";
+import { MRS_JOB_RESULTS, MRS_JOB_STATES, type MrsJob, type MrsJobSeed, type MrsJobView, MrsJobs, isActive } from "./huawei-mrs-jobs";
+import type { Place } from "./job-store";
+import { type ApiAnswer, type ApiRequest, type ServiceModule, clusterAdminRoute, isAnswer, jobAdminRoutes, jsonObjectBody, readIntegerParam } from "./service";
 
-export const MRS_JOB_STATES = ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED"] as const;
-export type MrsJobState = (typeof MRS_JOB_STATES)[number];
-export const MRS_JOB_RESULTS = ["UNDEFINED", "SUCCEEDED", "FAILED", "KILLED"] as const;
-export type MrsJobResult = (typeof MRS_JOB_RESULTS)[number];
-
-/** Time a killed job takes to reach KILLED, in ms. */
-export const DEFAULT_MRS_KILL_DELAY_MS = 50;
 /** Batch delete refuses more IDs than this (0202) unless `maxBatchSize` says otherwise. */
 export const DEFAULT_MRS_MAX_BATCH_SIZE = 200;
 /** MRS's list: limit default 10 (the emulator refuses above 100), offset a page number from 1. */
 export const MRS_LIST_DEFAULT_LIMIT = 10;
 export const MRS_LIST_MAX_LIMIT = 100;
-/** The emulator's code for parameter errors (no public source names MRS's). */
-export const MRS_PARAMETER_ERROR_CODE = "0002";
 
-/**
- * Which error-field spelling MRS answers with. "mixed" (default): `errorCode`/`errorMsg` for batch delete's own
- * errors, `error_code`/`error_msg` for everything else (including injected faults, as the seed document shows).
- */
-export type MrsErrorSpelling = "snake" | "camel" | "mixed";
 /** The HTTP status of a successful detail: always 200, always 202, or alternating 200, 202, 200, … (default). */
 export type MrsDetailStatus = 200 | 202 | "alternate";
-
-const ACTIVE_STATES: ReadonlySet<string> = new Set(["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"]);
-const KNOWN_STATES: ReadonlySet<string> = new Set(MRS_JOB_STATES);
-/** A state outside MRS_JOB_STATES counts as active: a kill applies to it and batch delete refuses it (0183). */
-const isActive = (state: string) => ACTIVE_STATES.has(state) || !KNOWN_STATES.has(state);
-const JOB_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-const CLUSTER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-export interface MrsJobSeed {
-  /** Any `[A-Za-z0-9._-]{1,64}`; a random v4 UUID (as MRS assigns) when absent. */
-  jobId?: string;
-  /** Default RUNNING. Any non-empty string: one outside MRS_JOB_STATES behaves as RUNNING (a kill ends it KILLED). */
-  state?: MrsJobState | (string & {});
-  /** Default: UNDEFINED while active, SUCCEEDED for FINISHED, FAILED for FAILED, KILLED for KILLED. Any non-empty string. */
-  result?: MrsJobResult | (string & {});
-  name?: string;
-  /** `queue` in the list and the detail. Default "default". */
-  queue?: string;
-  /** Overrides the emulator's mrsKillDelayMs for this job; `null` = its kill never completes. */
-  killDelayMs?: number | null;
-  /** The same as `killDelayMs` (the name every kind's seed accepts); give one of the two. */
-  stopDelayMs?: number | null;
-}
-
-export interface MrsJobView {
-  projectId: string;
-  clusterId: string;
-  jobId: string;
-  name: string;
-  queue: string;
-  state: string;
-  result: string;
-  /** Whether a kill was accepted for this job. */
-  killRequested: boolean;
-  submittedTime: number;
-}
-
-interface MrsJob extends MrsJobView {
-  finishedTime: number;
-  killDelayMs?: number;
-  killCompletesAt?: number;
-  /** Seeding order, to keep pages stable when submitted times tie. */
-  order: number;
-}
 
 export interface MrsModule extends ServiceModule {
   addCluster(projectId: string, clusterId: string): void;
@@ -108,74 +52,30 @@ export interface MrsOptions {
   lieOnDelete: (op: string, jobId: string) => boolean;
 }
 
-const MESSAGES = {
-  clusterMissing: "The cluster does not exist.",
-  jobMissing: "The job does not exist.",
-  jobRunning: "The job is running.",
-  killFailed: "Failed to kill the job.",
-  batchDeleteFailed: "Failed to delete jobs in batches.",
-  queryFailed: "Failed to query the job.",
-};
-
-function defaultResult(state: string): MrsJobResult {
-  switch (state) {
-    case "FINISHED":
-      return "SUCCEEDED";
-    case "FAILED":
-      return "FAILED";
-    case "KILLED":
-      return "KILLED";
-    default:
-      return "UNDEFINED";
-  }
-}
-
 export function createMrsModule(options: MrsOptions): MrsModule {
   const { gateway, now } = options;
-  /** One collection per cluster of a project; a cluster exists once added, with or without jobs. */
-  const store = new JobStore<MrsJob>({ idOf: (job) => job.jobId, settle });
-  let seedOrder = 0;
+  const jobs = new MrsJobs(options);
   let detailCalls = 0;
 
-  /** An error in the spelling this op answers with (`handler`: the op's own error, not an injected fault). */
-  function mrsError(status: number, op: string, code: string, message: string, handler = true): ApiAnswer {
-    const camel = options.errorSpelling === "camel" || (options.errorSpelling === "mixed" && handler && op === "mrs.batchDelete");
-    return { status, body: camel ? { errorCode: code, errorMsg: message } : { error_code: code, error_msg: message } };
-  }
-  const parameterError = (op: string, detail: string) => mrsError(400, op, MRS_PARAMETER_ERROR_CODE, `Invalid parameter: ${detail}`);
-
+  const error = (status: number, op: string, code: string, message: string) => mrsError(options.errorSpelling, status, op, code, message);
+  const parameterError = (op: string, detail: string) => error(400, op, MRS_PARAMETER_ERROR_CODE, `Invalid parameter: ${detail}`);
   const placeOf = (request: ApiRequest): Place => [request.params.projectId ?? "", request.params.clusterId ?? ""];
-
-  function settle(job: MrsJob): MrsJob {
-    if (job.killCompletesAt !== undefined && now() >= job.killCompletesAt) {
-      if (isActive(job.state)) {
-        job.state = "KILLED";
-        job.result = "KILLED";
-        job.finishedTime = job.killCompletesAt;
-      }
-      delete job.killCompletesAt;
-    }
-    return job;
-  }
-
   const admitFor = (op: string) => (request: ApiRequest) => gateway.admitProject(request, (reason) => parameterError(op, reason));
 
   /** The path's cluster's jobs, or the 12000003 answer. */
   function requestCluster(request: ApiRequest, op: string): Map<string, MrsJob> | ApiAnswer {
-    return store.jobs(placeOf(request)) ?? mrsError(400, op, "12000003", MESSAGES.clusterMissing);
+    return jobs.store.jobs(placeOf(request)) ?? error(400, op, "12000003", MESSAGES.clusterMissing);
   }
 
   function listJobs(request: ApiRequest): ApiAnswer {
     const op = "mrs.list";
-    const jobs = requestCluster(request, op);
-    if (isAnswer(jobs)) return jobs;
+    const cluster = requestCluster(request, op);
+    if (isAnswer(cluster)) return cluster;
     const { query } = request;
-    const offset = readIntegerParam(query, "offset", 1);
-    const limit = readIntegerParam(query, "limit", MRS_LIST_DEFAULT_LIMIT);
-    if (offset === undefined || offset < 1) return parameterError(op, `offset is a page number from 1, got '${query.get("offset")}'`);
-    if (limit === undefined || limit < 1 || limit > MRS_LIST_MAX_LIMIT) {
-      return parameterError(op, `limit must be an integer from 1 to ${MRS_LIST_MAX_LIMIT}, got '${query.get("limit")}'`);
-    }
+    const offset = readIntegerParam(query, "offset", 1, 1);
+    const limit = readIntegerParam(query, "limit", MRS_LIST_DEFAULT_LIMIT, 1, MRS_LIST_MAX_LIMIT);
+    if (offset === undefined) return parameterError(op, `offset is a page number from 1, got '${query.get("offset")}'`);
+    if (limit === undefined) return parameterError(op, `limit must be an integer from 1 to ${MRS_LIST_MAX_LIMIT}, got '${query.get("limit")}'`);
     const sortBy = (query.get("sort_by") || "desc").toLowerCase();
     if (sortBy !== "desc" && sortBy !== "asc") return parameterError(op, `sort_by must be asc or desc, got '${query.get("sort_by")}'`);
     const stateFilter = query.get("job_state")?.toUpperCase() || undefined;
@@ -187,8 +87,8 @@ export function createMrsModule(options: MrsOptions): MrsModule {
       return parameterError(op, `job_result '${query.get("job_result")}' is not a job result`);
     }
     const nameFilter = query.get("job_name") || undefined;
-    const matching = store
-      .settled(jobs)
+    const matching = jobs
+      .store.settled(cluster)
       .filter((job) => (stateFilter === undefined || job.state === stateFilter) && (resultFilter === undefined || job.result === resultFilter))
       .filter((job) => nameFilter === undefined || job.name.includes(nameFilter))
       .sort((a, b) => a.submittedTime - b.submittedTime || a.order - b.order);
@@ -222,10 +122,10 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   }
 
   function pathJob(request: ApiRequest, op: string): MrsJob | ApiAnswer {
-    const jobs = requestCluster(request, op);
-    if (isAnswer(jobs)) return jobs;
-    const job = jobs.get(request.params.jobId ?? "");
-    return job ? settle(job) : mrsError(400, op, "0201", MESSAGES.jobMissing);
+    const cluster = requestCluster(request, op);
+    if (isAnswer(cluster)) return cluster;
+    const job = cluster.get(request.params.jobId ?? "");
+    return job ? jobs.store.settle(job) : error(400, op, "0201", MESSAGES.jobMissing);
   }
 
   function jobDetail(request: ApiRequest): ApiAnswer {
@@ -239,121 +139,41 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     const op = "mrs.kill";
     const job = pathJob(request, op);
     if (isAnswer(job)) return job;
-    if (!isActive(job.state)) return mrsError(400, op, "0175", MESSAGES.killFailed);
+    if (!isActive(job.state)) return error(400, op, "0175", MESSAGES.killFailed);
     const injected = options.jobFailure(op, job.jobId);
-    if (injected !== undefined) return mrsError(500, op, "0175", injected);
-    job.killRequested = true;
-    // A second kill while the first is under way is accepted again and does not push the completion back.
-    job.killCompletesAt ??= now() + (job.killDelayMs ?? options.killDelayMs);
+    if (injected !== undefined) return error(500, op, "0175", injected);
+    // A second kill while the first is under way is accepted again.
+    jobs.kill(job);
     return { status: 202 };
   }
 
   function batchDelete(request: ApiRequest): ApiAnswer {
     const op = "mrs.batchDelete";
-    const jobs = requestCluster(request, op);
-    if (isAnswer(jobs)) return jobs;
+    const cluster = requestCluster(request, op);
+    if (isAnswer(cluster)) return cluster;
     const parsed = parseJobIdList(request.bodyText);
     if (typeof parsed === "string") return parameterError(op, parsed);
     const jobIds = [...new Set(parsed)];
     if (jobIds.length > options.maxBatchSize) {
-      return mrsError(400, op, "0202", `The number of jobs to delete (${jobIds.length}) exceeds the upper limit ${options.maxBatchSize}. Try again later.`);
+      return error(400, op, "0202", `The number of jobs to delete (${jobIds.length}) exceeds the upper limit ${options.maxBatchSize}. Try again later.`);
     }
     // All checks before any change: one unknown or running job refuses the whole call.
-    if (jobIds.some((jobId) => !jobs.has(jobId))) return mrsError(400, op, "0176", MESSAGES.jobMissing);
-    if (jobIds.some((jobId) => isActive(settle(jobs.get(jobId)!).state))) return mrsError(400, op, "0183", MESSAGES.jobRunning);
+    if (jobIds.some((jobId) => !cluster.has(jobId))) return error(400, op, "0176", MESSAGES.jobMissing);
+    if (jobIds.some((jobId) => isActive(jobs.store.settle(cluster.get(jobId)!).state))) return error(400, op, "0183", MESSAGES.jobRunning);
     const failed: string[] = [];
     for (const jobId of jobIds) {
       const injected = options.jobFailure(op, jobId);
       if (injected !== undefined) failed.push(`${jobId}: ${injected}`);
-      else if (!options.lieOnDelete(op, jobId)) jobs.delete(jobId);
+      else if (!options.lieOnDelete(op, jobId)) cluster.delete(jobId);
     }
     // The others ARE deleted; the call still fails as a whole (MRS batch answers carry no per-job elements).
-    if (failed.length > 0) return mrsError(500, op, "0161", `${MESSAGES.batchDeleteFailed} ${failed.join("; ")}`);
+    if (failed.length > 0) return error(500, op, "0161", `${MESSAGES.batchDeleteFailed} ${failed.join("; ")}`);
     return { status: 200 };
   }
 
-  function addCluster(projectId: string, clusterId: string): void {
-    const reason = invalidProjectIdReason(projectId);
-    if (reason !== undefined) throw new RangeError(`addMrsCluster: ${reason}`);
-    if (!CLUSTER_ID_PATTERN.test(clusterId)) throw new RangeError(`addMrsCluster: cluster ID '${clusterId}' must match ${CLUSTER_ID_PATTERN}`);
-    store.jobs([projectId, clusterId], true);
-  }
-
-  function seed(projectId: string, clusterId: string, seeds: readonly MrsJobSeed[]): string[] {
-    addCluster(projectId, clusterId);
-    return store.seed([projectId, clusterId], seeds, {
-      id: (jobSeed, index, taken) => {
-        let jobId = jobSeed.jobId;
-        if (jobId === undefined) {
-          do jobId = randomUUID();
-          while (taken(jobId));
-        } else if (typeof jobId !== "string" || !JOB_ID_PATTERN.test(jobId)) {
-          throw new RangeError(`seedMrsJobs: jobs[${index}].jobId '${String(jobId)}' must match ${JOB_ID_PATTERN}`);
-        }
-        return jobId;
-      },
-      duplicate: (jobId) => `seedMrsJobs: job ${jobId} already exists in cluster ${clusterId}`,
-      job: (jobSeed, index, jobId) => jobFrom(projectId, clusterId, jobId, jobSeed, index),
-    });
-  }
-
-  function jobFrom(projectId: string, clusterId: string, jobId: string, jobSeed: MrsJobSeed, index: number): MrsJob {
-    const state = seedText(jobSeed.state, "RUNNING", `seedMrsJobs: jobs[${index}].state`);
-    const result = seedText(jobSeed.result, defaultResult(state), `seedMrsJobs: jobs[${index}].result`);
-    const killDelayMs = seedStopDelay(jobSeed, "killDelayMs", `seedMrsJobs: jobs[${index}]`);
-    const submittedTime = now();
-    const job: MrsJob = {
-      projectId,
-      clusterId,
-      jobId,
-      name: jobSeed.name ?? `mrs-job-${jobId.slice(0, 8)}`,
-      queue: jobSeed.queue ?? "default",
-      state,
-      result,
-      submittedTime,
-      finishedTime: isActive(state) ? 0 : submittedTime,
-      killRequested: false,
-      order: ++seedOrder,
-    };
-    if (killDelayMs !== undefined) job.killDelayMs = killDelayMs ?? Number.POSITIVE_INFINITY;
-    return job;
-  }
-
-  function setJobStatus(jobId: string, state: string, where: JobLocation): void {
-    const job = store.only("mrs", jobId, where.projectId, where.clusterId, (match) => `cluster ${match.clusterId} of project ${match.projectId}`);
-    job.state = state;
-    job.result = defaultResult(state);
-    job.finishedTime = isActive(state) ? 0 : now();
-    delete job.killCompletesAt;
-  }
-
-  /** The cluster a successful list answer read, for list churn. */
-  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
-    if (answer.status !== 202) return undefined;
-    const place = placeOf(request);
-    const [projectId, clusterId] = place;
-    // Submitted now, so newest: the head of the default (desc) order, the tail of sort_by=asc.
-    return store.listCollection(`mrs cluster ${clusterId} of project ${projectId}`, place, (names) => seed(projectId, clusterId, names.map((name) => ({ name }))));
-  }
-
-  function list(projectId?: string, clusterId?: string): MrsJobView[] {
-    return store.views(
-      ({ jobId, name, queue, state, result, killRequested, submittedTime }, [jobsProjectId, jobsClusterId]) => ({
-        projectId: jobsProjectId,
-        clusterId: jobsClusterId,
-        jobId,
-        name,
-        queue,
-        state,
-        result,
-        killRequested,
-        submittedTime,
-      }),
-      projectId,
-      clusterId,
-    );
-  }
-
+  const addCluster = (projectId: string, clusterId: string) => jobs.addCluster(projectId, clusterId);
+  const seed = (projectId: string, clusterId: string, seeds: readonly MrsJobSeed[]) => jobs.seed(projectId, clusterId, seeds);
+  const list = (projectId?: string, clusterId?: string) => jobs.views(projectId, clusterId);
   const executionsPath = "^/v2/(?<projectId>[^/]+)/clusters/(?<clusterId>[^/]+)/job-executions";
   const route = (op: string, method: string, suffix: string, handle: (request: ApiRequest) => ApiAnswer) => ({
     op,
@@ -374,19 +194,19 @@ export function createMrsModule(options: MrsOptions): MrsModule {
     adminRoutes: [
       ...jobAdminRoutes(
         "/__admin/mrs/jobs",
-        { schema: adminSeedSchema, run: ({ projectId, clusterId, jobs }) => ({ jobIds: seed(projectId, clusterId, jobs) }) },
+        { schema: adminSeedSchema, run: ({ projectId, clusterId, jobs: seeds }) => ({ jobIds: seed(projectId, clusterId, seeds) }) },
         (query) => ({ jobs: list(query.get("projectId") ?? undefined, query.get("clusterId") ?? undefined) }),
       ),
       clusterAdminRoute("/__admin/mrs/clusters", z.object({ projectId: z.string(), clusterId: z.string() }), ({ projectId, clusterId }) => addCluster(projectId, clusterId)),
     ],
     jobFaultOps: ["mrs.kill", "mrs.batchDelete"],
     lyingDeleteOps: ["mrs.batchDelete"],
-    listCollection,
-    setJobStatus,
+    // The cluster a successful list answer read, for list churn.
+    listCollection: (_op, request, answer) => (answer.status === 202 ? jobs.collection(placeOf(request)) : undefined),
+    setJobStatus: (jobId, state, where) => jobs.setJobStatus(jobId, state, where),
     faultBody: (status, requestId, op) => mrsFaultBody(status, requestId, op, options.errorSpelling),
     reset: () => {
-      store.clear();
-      seedOrder = 0;
+      jobs.reset();
       detailCalls = 0;
     },
     addCluster,
@@ -395,30 +215,11 @@ export function createMrsModule(options: MrsOptions): MrsModule {
   };
 }
 
-function mrsFaultBody(status: number, requestId: string, op: string, spelling: MrsErrorSpelling): unknown {
-  if (status === 429) return throttledBody(requestId);
-  if (status === 401) return { error_code: "APIG.0307", error_msg: "The token must be updated.", request_id: requestId };
-  let code: string;
-  let message: string;
-  if (status === 400) [code, message] = [MRS_PARAMETER_ERROR_CODE, "Invalid parameter"];
-  else if (status === 404) [code, message] = ["0201", MESSAGES.jobMissing];
-  else if (op === "mrs.batchDelete") [code, message] = ["0161", MESSAGES.batchDeleteFailed];
-  else if (op === "mrs.kill") [code, message] = ["0175", MESSAGES.killFailed];
-  else [code, message] = ["0162", MESSAGES.queryFailed];
-  // Injected faults are the seed document's 500 shape: snake_case unless everything is camelCase.
-  return spelling === "camel" ? { errorCode: code, errorMsg: message } : { error_code: code, error_msg: message };
-}
-
 /** `{"job_id_list":[string...]}` (non-empty), or why not. */
 function parseJobIdList(text: string): string[] | string {
-  let body: unknown;
-  try {
-    body = parseJsonExact(text);
-  } catch {
-    return "the request body is not valid JSON";
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return "the request body must be a JSON object";
-  const list = (body as Record<string, unknown>).job_id_list;
+  const body = jsonObjectBody(text);
+  if (typeof body === "string") return body;
+  const list = body.job_id_list;
   if (!Array.isArray(list)) return "job_id_list is required and must be an array of strings";
   if (list.length === 0) return "job_id_list must not be empty";
   const bad = list.findIndex((value) => typeof value !== "string" || value === "");

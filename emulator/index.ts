@@ -24,17 +24,15 @@ export {
   PRESET_TOKEN_USER,
 } from "./huawei-gateway";
 export { DEFAULT_IAM_DOMAIN, DEFAULT_IAM_PASSWORD, DEFAULT_IAM_USER, type IamUser } from "./huawei-iam";
+export { FLINK_LIST_DEFAULT_LIMIT, FLINK_LIST_MAX_LIMIT, type MissingJobAnswer } from "./huawei-dli-flink";
 export {
   FIRST_AUTO_FLINK_JOB_ID,
-  FLINK_LIST_DEFAULT_LIMIT,
-  FLINK_LIST_MAX_LIMIT,
   FLINK_STATUSES,
   defaultFlinkSavepointPath,
   type FlinkJobSeed,
   type FlinkJobView,
   type FlinkStatus,
-  type MissingJobAnswer,
-} from "./huawei-dli-flink";
+} from "./huawei-dli-flink-jobs";
 export {
   type HuaweiCredential,
   MAX_SIGNATURE_CLOCK_SKEW_MS,
@@ -45,44 +43,37 @@ export {
   signHuaweiRequest,
   verifyHuaweiSignature,
 } from "./huawei-signature";
+export { SPARK_LIST_DEFAULT_SIZE, SPARK_LIST_MAX_SIZE } from "./huawei-dli-spark";
 export {
   DEFAULT_SPARK_CANCEL_DELAY_MS,
-  SPARK_LIST_DEFAULT_SIZE,
-  SPARK_LIST_MAX_SIZE,
   SPARK_STATES,
   type SparkBatchSeed,
   type SparkBatchView,
   type SparkState,
-} from "./huawei-dli-spark";
+} from "./huawei-dli-spark-batches";
+export { DEFAULT_MRS_MAX_BATCH_SIZE, MRS_LIST_DEFAULT_LIMIT, MRS_LIST_MAX_LIMIT, type MrsDetailStatus } from "./huawei-mrs";
+export { MRS_PARAMETER_ERROR_CODE, type MrsErrorSpelling } from "./huawei-mrs-errors";
 export {
   DEFAULT_MRS_KILL_DELAY_MS,
-  DEFAULT_MRS_MAX_BATCH_SIZE,
   MRS_JOB_RESULTS,
   MRS_JOB_STATES,
-  MRS_LIST_DEFAULT_LIMIT,
-  MRS_LIST_MAX_LIMIT,
-  MRS_PARAMETER_ERROR_CODE,
-  type MrsDetailStatus,
-  type MrsErrorSpelling,
   type MrsJobResult,
   type MrsJobSeed,
   type MrsJobState,
   type MrsJobView,
-} from "./huawei-mrs";
+} from "./huawei-mrs-jobs";
+export { EHPC_LIST_DEFAULT_LIMIT, EHPC_LIST_MAX_LIMIT } from "./qingcloud-ehpc";
+export { EHPC_ERROR_NAMES } from "./qingcloud-ehpc-errors";
+export { DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY } from "./qingcloud-ehpc-gateway";
 export {
   DEFAULT_EHPC_STOP_DELAY_MS,
-  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
-  EHPC_ERROR_NAMES,
   EHPC_JOB_ID_PATTERN,
   EHPC_JOB_STATUSES,
-  EHPC_LIST_DEFAULT_LIMIT,
-  EHPC_LIST_MAX_LIMIT,
   FIRST_EHPC_SCHEDULER_JOB_ID,
   type EhpcJobSeed,
   type EhpcJobStatus,
   type EhpcJobView,
-} from "./qingcloud-ehpc";
+} from "./qingcloud-ehpc-jobs";
 export {
   EHPC_SIGNATURE_METHOD,
   MAX_EHPC_TIMESTAMP_SKEW_MS,

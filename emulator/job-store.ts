@@ -1,7 +1,8 @@
 /**
  * The part every job service keeps the same way: jobs held per collection (what one listing shows), all-or-nothing
- * seeding, lookups that let time pass first, the job `setJobStatus` names, the views the admin API lists, and the
- * collection list churn acts on. What a job is, its IDs, states and answers, stays in the service's module.
+ * seeding with checked or fresh IDs, the stop clock (a stop, cancel or kill completes after a delay), lookups that let
+ * time pass first, the job `setJobStatus` names, the views the admin API lists, and the collection list churn acts
+ * on. What a job is, its IDs, states and answers, stays in the service's module.
  *
  * A collection sits at a place of two keys: `[projectId, ""]` for DLI (one collection per project), `[projectId,
  * clusterId]` for MRS, `[zone, clusterId]` for EHPC. Maps keep insertion order, so listings and views are stable.
@@ -11,12 +12,22 @@ import { type ListCollection, onlyMatch } from "./service";
 /** Where a collection sits: outer key (project or zone), inner key (cluster; "" where the service has none). */
 export type Place = readonly [outer: string, inner: string];
 
-/** How a service's jobs are stored and seeded. */
+/** What every stored job carries for the stop clock (a Flink stop, a Spark cancel, an MRS kill, an EHPC stop). */
+export interface StopClock {
+  /** The job's own stop delay in ms; Infinity = its stop never completes; undefined = the service's default. */
+  stopDelayMs?: number;
+  /** When a stop under way completes (emulator clock); Infinity = never. */
+  stopCompletesAt?: number;
+}
+
+/** How a service's jobs move once stopped. */
 export interface JobStoreOptions<J> {
-  /** The job's key in its collection. */
-  idOf(job: J): string;
-  /** Applies the passage of time to a job (a stop whose delay is over completes); returns the job. */
-  settle(job: J): J;
+  /** The emulator clock. */
+  now(): number;
+  /** The stop delay of a job that has none of its own, in ms. */
+  stopDelayMs: number;
+  /** Ends a job whose stop came due at `at`, the way the service shows a stopped job (dead, KILLED, stopped…). */
+  completeStop(job: J, at: number): void;
 }
 
 /** One seed call's plan: the ID of each seed, then the job (IDs first, so a duplicate is refused before anything else). */
@@ -28,7 +39,7 @@ export interface SeedPlan<S, J> {
   job(seed: S, index: number, id: string): J;
 }
 
-export class JobStore<J> {
+export class JobStore<J extends StopClock> {
   /** outer → inner → job ID → job. A collection exists once it has an entry (possibly empty). */
   private readonly places = new Map<string, Map<string, Map<string, J>>>();
 
@@ -55,12 +66,32 @@ export class JobStore<J> {
   /** The job as time has left it, or undefined. */
   find(place: Place, jobId: string): J | undefined {
     const job = this.jobs(place)?.get(jobId);
-    return job && this.options.settle(job);
+    return job && this.settle(job);
   }
 
   /** The collection's jobs as time has left them, oldest seeded first. */
   settled(jobs: ReadonlyMap<string, J>): J[] {
-    return [...jobs.values()].map((job) => this.options.settle(job));
+    return [...jobs.values()].map((job) => this.settle(job));
+  }
+
+  /** Applies the passage of time: a job whose stop is due is ended as the service ends it; returns the job. */
+  settle(job: J): J {
+    const at = job.stopCompletesAt;
+    if (at !== undefined && this.options.now() >= at) {
+      delete job.stopCompletesAt;
+      this.options.completeStop(job, at);
+    }
+    return job;
+  }
+
+  /** Starts the job's stop. One already under way keeps its completion time: a repeated stop does not push it back. */
+  beginStop(job: J): void {
+    job.stopCompletesAt ??= this.options.now() + (job.stopDelayMs ?? this.options.stopDelayMs);
+  }
+
+  /** Forgets a stop under way (a status set by hand replaces whatever the stop would have done). */
+  dropStop(job: J): void {
+    delete job.stopCompletesAt;
   }
 
   /** Adds the seeds' jobs to the collection, all or none; their IDs in seed order. */
@@ -97,7 +128,7 @@ export class JobStore<J> {
       if (outer !== undefined && outerKey !== outer) continue;
       for (const [innerKey, jobs] of collections) {
         if (inner !== undefined && innerKey !== inner) continue;
-        for (const job of jobs.values()) views.push(view(this.options.settle(job), [outerKey, innerKey]));
+        for (const job of jobs.values()) views.push(view(this.settle(job), [outerKey, innerKey]));
       }
     }
     return views;
@@ -118,4 +149,43 @@ export function seedText(value: unknown, fallback: string, where: string): strin
   const text = value ?? fallback;
   if (typeof text !== "string" || text === "") throw new RangeError(`${where} must be a non-empty string, got ${String(text)}`);
   return text;
+}
+
+/** How a service checks the IDs seeds give: `where` names the field, `expected` says what it must be. */
+export interface SeedIdRule {
+  where: string;
+  pattern: RegExp;
+  /** The refusal's end, e.g. "is not a UUID". */
+  expected: string;
+}
+
+/** The seed's own ID when `rule` accepts it, or a fresh one from `fresh` that `taken` does not hold. */
+export function seedId(given: unknown, rule: SeedIdRule, fresh: () => string, taken: (id: string) => boolean): string {
+  if (given === undefined) {
+    let id: string;
+    do id = fresh();
+    while (taken(id));
+    return id;
+  }
+  if (typeof given !== "string" || !rule.pattern.test(given)) throw new RangeError(`${rule.where} '${String(given)}' ${rule.expected}`);
+  return given;
+}
+
+/**
+ * A seed's stop delay under its kind's own name (`cancelDelayMs`, `killDelayMs`) or the uniform `stopDelayMs`:
+ * undefined (the service's default), a delay, or Infinity for `null` (its stop never completes).
+ */
+export function seedStopDelay(seed: object, ownName: string, where: string): number | undefined {
+  const fields = seed as Record<string, unknown>;
+  const own = fields[ownName] as number | null | undefined;
+  const uniform = fields.stopDelayMs as number | null | undefined;
+  if (own !== undefined && uniform !== undefined && own !== uniform) {
+    throw new RangeError(`${where}: ${ownName} and stopDelayMs name the same delay; give one (got ${own} and ${uniform})`);
+  }
+  const delay = own !== undefined ? own : uniform;
+  if (delay === null) return Number.POSITIVE_INFINITY;
+  if (delay !== undefined && !(Number.isFinite(delay) && delay >= 0)) {
+    throw new RangeError(`${where}: ${own !== undefined ? ownName : "stopDelayMs"} must be a number ≥ 0 or null (never completes), got ${delay}`);
+  }
+  return delay;
 }

@@ -1,13 +1,14 @@
 /**
- * QingCloud EHPC jobs (`/api/job/...`), per /work/shared/reference/qingcloud-ehpc.md and the deleteJobs document
- * (https://docs.qingcloud.com/product/compute/hpc/api/job/delete_jobs). EHPC has its own signature (see
- * qingcloud-signature.ts): no Huawei gateway in front of it.
+ * QingCloud EHPC jobs (`/api/job/...`) as docs/apis.md ("QingCloud EHPC") describes them, after the deleteJobs
+ * document (https://docs.qingcloud.com/product/compute/hpc/api/job/delete_jobs): the routes and their answers. The
+ * jobs themselves are in qingcloud-ehpc-jobs.ts, the signature and quota checks in qingcloud-ehpc-gateway.ts, the
+ * error bodies in qingcloud-ehpc-errors.ts.
  *
  * Quirks reproduced on purpose: every answer is HTTP 200, errors included: `{"ret_code":<int>,"message":"<Name>, <detail>"}`
  * (HTTP codes are unverified; clients must read ret_code); `zone` travels in the query for GET and in the JSON body
  * for POST; batch answers carry no per-job elements, so one bad job fails the whole call.
  *
- * Choices where the reference says "unverified" (see README.md):
+ * Choices where no public source settles the behaviour (docs/apis.md calls such behaviour "unverified"):
  * - deleteJobs refuses a job that is pending or running (a stop still under way included) with ret_code 1400
  *   "PermissionDenied, job [...] is running: stop it first", deleting nothing: clients that skip stopJobs are caught;
  * - unknown IDs in stopJobs/deleteJobs → ret_code 2100 naming them, nothing changes; an ID that isn't
@@ -17,84 +18,15 @@
  * - failJobs(): the call answers ret_code 5000 naming the job(s); the OTHER jobs in the call are processed;
  * - list: limit 1-100 (default 20), offset counts records, newest first; an unknown cluster → 2100.
  */
-import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { parseJsonExact } from "./exact-json";
-import { type QingCloudCredential, formatEhpcTimestamp, verifyEhpcSignature } from "./qingcloud-signature";
-import { JobStore, type Place, seedText } from "./job-store";
-import { type Admission, type ApiAnswer, type ApiRequest, type JobLocation, type ListCollection, type ServiceModule, clusterAdminRoute, isAnswer, jobAdminRoutes, readIntegerParam, seedStopDelay } from "./service";
+import { ehpcError, ehpcFaultBody } from "./qingcloud-ehpc-errors";
+import { EhpcGateway } from "./qingcloud-ehpc-gateway";
+import { EHPC_JOB_ID_PATTERN, EHPC_JOB_STATUSES, type EhpcJob, type EhpcJobSeed, type EhpcJobView, EhpcJobs, isActive } from "./qingcloud-ehpc-jobs";
+import { type QingCloudCredential, formatEhpcTimestamp } from "./qingcloud-signature";
+import { type ApiAnswer, type ApiRequest, type ServiceModule, clusterAdminRoute, isAnswer, jobAdminRoutes, jsonObjectBody, readIntegerParam } from "./service";
 
-export const EHPC_JOB_STATUSES = ["pending", "running", "finished", "exited", "cancelled", "stopped"] as const;
-export type EhpcJobStatus = (typeof EHPC_JOB_STATUSES)[number];
-/** Public, emulator-only test credentials (not real QingCloud keys). */
-export const DEFAULT_QINGCLOUD_ACCESS_KEY_ID = "JOBSETSEMULATORQYAK1";
-export const DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY = "jobsetsEmulatorOnlyQingCloudSecretKey001";
-/** Time a stopped job takes to show `stopped`, in ms. */
-export const DEFAULT_EHPC_STOP_DELAY_MS = 50;
 export const EHPC_LIST_DEFAULT_LIMIT = 20;
 export const EHPC_LIST_MAX_LIMIT = 100;
-/** `hpcjob_uuid`: what stopJobs/deleteJobs take. */
-export const EHPC_JOB_ID_PATTERN = /^hpcjob-[a-z0-9]{8}$/;
-/** The first scheduler `job_id` the emulator hands out (a string of digits on the wire). */
-export const FIRST_EHPC_SCHEDULER_JOB_ID = 1547554;
-const HOUR_MS = 3_600_000;
-
-const ACTIVE_STATUSES: ReadonlySet<string> = new Set(["pending", "running"]);
-const KNOWN_STATUSES: ReadonlySet<string> = new Set(EHPC_JOB_STATUSES);
-/** A status outside EHPC_JOB_STATUSES counts as active: stopJobs applies to it and deleteJobs refuses it (1400). */
-const isActive = (status: string) => ACTIVE_STATUSES.has(status) || !KNOWN_STATUSES.has(status);
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-/** The error names in EHPC messages ("<Name>, <detail>"), by ret_code. */
-export const EHPC_ERROR_NAMES = {
-  1100: "InvalidParameter",
-  1101: "MissingParameter",
-  1200: "AuthFailure",
-  1300: "RequestExpired",
-  1400: "PermissionDenied",
-  2100: "ResourceNotFound",
-  2500: "QuotaExceeded",
-  5000: "InternalError",
-  5100: "ServerBusy",
-} as const;
-type RetCode = keyof typeof EHPC_ERROR_NAMES;
-
-export interface EhpcJobSeed {
-  /** `hpcjob-` + 8 lowercase letters/digits; random when absent. */
-  jobId?: string;
-  /** Default running. Any non-empty string: one outside EHPC_JOB_STATUSES behaves as running (stopJobs ends it `stopped`). */
-  status?: EhpcJobStatus | (string & {});
-  name?: string;
-  /** `queue_name` in the list and the detail. Default "default". */
-  queue?: string;
-  /** Overrides the emulator's ehpcStopDelayMs for this job; `null` = its stop never completes. */
-  stopDelayMs?: number | null;
-}
-
-export interface EhpcJobView {
-  zone: string;
-  clusterId: string;
-  /** The `hpcjob_uuid`. */
-  jobId: string;
-  /** The scheduler's number (`job_id` on the wire). */
-  schedulerJobId: string;
-  name: string;
-  queue: string;
-  status: string;
-  /** Whether a stopJobs was accepted for this job. */
-  stopRequested: boolean;
-  submitTime: number;
-}
-
-/** The view's `jobId` is kept as `uuid`: EHPC's other ID, the scheduler's, sits beside it. */
-interface EhpcJob extends Omit<EhpcJobView, "jobId"> {
-  uuid: string;
-  endTime?: number;
-  stopDelayMs?: number;
-  stopCompletesAt?: number;
-  order: number;
-}
 
 export interface EhpcModule extends ServiceModule {
   addCluster(zone: string, clusterId: string): void;
@@ -115,48 +47,13 @@ export interface EhpcOptions {
   lieOnDelete: (op: string, jobId: string) => boolean;
 }
 
-/** An EHPC error: HTTP 200, the ret_code and "<Name>, <detail>". */
-export function ehpcError(retCode: RetCode, detail: string): ApiAnswer {
-  return { status: 200, body: { ret_code: retCode, message: `${EHPC_ERROR_NAMES[retCode]}, ${detail}` } };
-}
-
 export function createEhpcModule(options: EhpcOptions): EhpcModule {
-  const { now } = options;
-  const credentials = new Map(options.credentials.map((credential) => [credential.accessKeyId, { ...credential }]));
-  /** One collection per cluster of a zone, jobs keyed by hpcjob_uuid; a cluster exists once added, with or without jobs. */
-  const store = new JobStore<EhpcJob>({ idOf: (job) => job.uuid, settle });
-  /** Emulator-clock times of the calls the quota counted, oldest first. */
-  let quotaCalls: number[] = [];
-  let nextSchedulerJobId = FIRST_EHPC_SCHEDULER_JOB_ID;
-  let seedOrder = 0;
-
-  function settle(job: EhpcJob): EhpcJob {
-    if (job.stopCompletesAt !== undefined && now() >= job.stopCompletesAt) {
-      if (isActive(job.status)) {
-        job.status = "stopped";
-        job.endTime = job.stopCompletesAt;
-      }
-      delete job.stopCompletesAt;
-    }
-    return job;
-  }
-
-  const admit = (request: ApiRequest): Admission => {
-    const verdict = verifyEhpcSignature({ method: request.method, url: request.rawUrl, body: request.rawBody }, (id) => credentials.get(id), now());
-    if (!verdict.valid) return { admitted: false, answer: { status: 200, body: { ret_code: verdict.retCode, message: verdict.message } } };
-    if (options.quotaPerHour !== undefined) {
-      const current = now();
-      quotaCalls = quotaCalls.filter((at) => at > current - HOUR_MS);
-      if (quotaCalls.length >= options.quotaPerHour) {
-        return { admitted: false, answer: ehpcError(2500, `API calls exceed the quota of ${options.quotaPerHour} requests per hour`) };
-      }
-      quotaCalls.push(current);
-    }
-    return { admitted: true, authenticatedAs: verdict.accessKeyId };
-  };
+  const gateway = new EhpcGateway(options.credentials, options.now, options.quotaPerHour);
+  const jobs = new EhpcJobs(options);
+  const admit = (request: ApiRequest) => gateway.admit(request);
 
   function requireCluster(zone: string, clusterId: string): Map<string, EhpcJob> | ApiAnswer {
-    return store.jobs([zone, clusterId]) ?? ehpcError(2100, `resource [${clusterId}] not found in zone [${zone}]`);
+    return jobs.store.jobs([zone, clusterId]) ?? ehpcError(2100, `resource [${clusterId}] not found in zone [${zone}]`);
   }
 
   /** `cluster_id` and `zone` from the query (GET calls). */
@@ -168,24 +65,22 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   }
 
   function listJobs(request: ApiRequest): ApiAnswer {
-    const jobs = queryCluster(request);
-    if (isAnswer(jobs)) return jobs;
+    const cluster = queryCluster(request);
+    if (isAnswer(cluster)) return cluster;
     const { query } = request;
-    const limit = readIntegerParam(query, "limit", EHPC_LIST_DEFAULT_LIMIT);
+    const limit = readIntegerParam(query, "limit", EHPC_LIST_DEFAULT_LIMIT, 1, EHPC_LIST_MAX_LIMIT);
     const offset = readIntegerParam(query, "offset", 0);
-    if (limit === undefined || limit < 1 || limit > EHPC_LIST_MAX_LIMIT) {
-      return ehpcError(1100, `parameter [limit] should be an integer from 1 to ${EHPC_LIST_MAX_LIMIT}, got [${query.get("limit")}]`);
-    }
+    if (limit === undefined) return ehpcError(1100, `parameter [limit] should be an integer from 1 to ${EHPC_LIST_MAX_LIMIT}, got [${query.get("limit")}]`);
     if (offset === undefined) return ehpcError(1100, `parameter [offset] should be an integer ≥ 0, got [${query.get("offset")}]`);
     const statusFilter = query.get("job_status") || undefined;
     if (statusFilter !== undefined && !(EHPC_JOB_STATUSES as readonly string[]).includes(statusFilter)) {
       return ehpcError(1100, `parameter [job_status] should be one of ${EHPC_JOB_STATUSES.join(", ")}, got [${statusFilter}]`);
     }
-    // `search_word` is a substring search (the reference), here over the job's name; `queue_name` is exact.
+    // `search_word` is a substring search (docs/apis.md), here over the job's name; `queue_name` is exact.
     const queueFilter = query.get("queue_name") || undefined;
     const searchWord = query.get("search_word") || undefined;
-    const matching = store
-      .settled(jobs)
+    const matching = jobs
+      .store.settled(cluster)
       .filter((job) => statusFilter === undefined || job.status === statusFilter)
       .filter((job) => queueFilter === undefined || job.queue === queueFilter)
       .filter((job) => searchWord === undefined || job.name.includes(searchWord))
@@ -221,24 +116,18 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
   }
 
   function jobDetail(request: ApiRequest): ApiAnswer {
-    const jobs = queryCluster(request);
-    if (isAnswer(jobs)) return jobs;
+    const cluster = queryCluster(request);
+    if (isAnswer(cluster)) return cluster;
     const uuid = request.params.jobId ?? "";
-    const job = jobs.get(uuid);
+    const job = cluster.get(uuid);
     if (!job) return ehpcError(2100, `resource [${uuid}] not found`);
-    return { status: 200, body: { action: "HpcJobJobdetailResponse", hpc_job_set: [jobEntry(settle(job))], ret_code: 0 } };
+    return { status: 200, body: { action: "HpcJobJobdetailResponse", hpc_job_set: [jobEntry(jobs.store.settle(job))], ret_code: 0 } };
   }
 
   /** Shared by stopJobs and deleteJobs: body, zone, cluster, IDs; all checks before any change. */
-  function batch(request: ApiRequest): { jobs: Map<string, EhpcJob>; targets: EhpcJob[] } | ApiAnswer {
-    let body: unknown;
-    try {
-      body = parseJsonExact(request.bodyText);
-    } catch {
-      return ehpcError(1100, "the request body is not valid JSON");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) return ehpcError(1100, "the request body must be a JSON object");
-    const fields = body as Record<string, unknown>;
+  function batch(request: ApiRequest): { cluster: Map<string, EhpcJob>; targets: EhpcJob[] } | ApiAnswer {
+    const fields = jsonObjectBody(request.bodyText);
+    if (typeof fields === "string") return ehpcError(1100, fields);
     for (const name of ["cluster_id", "zone", "job_ids"]) {
       if (fields[name] === undefined || fields[name] === null || fields[name] === "") return ehpcError(1101, `parameter [${name}] is required`);
     }
@@ -254,11 +143,11 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     if (options.maxBatchSize !== undefined && uniqueIds.length > options.maxBatchSize) {
       return ehpcError(1100, `parameter [job_ids] has ${uniqueIds.length} IDs, more than the ${options.maxBatchSize} allowed`);
     }
-    const jobs = requireCluster(zone, clusterId);
-    if (isAnswer(jobs)) return jobs;
-    const missing = uniqueIds.filter((id) => !jobs.has(id));
+    const cluster = requireCluster(zone, clusterId);
+    if (isAnswer(cluster)) return cluster;
+    const missing = uniqueIds.filter((id) => !cluster.has(id));
     if (missing.length > 0) return ehpcError(2100, `resource [${missing.join(", ")}] not found`);
-    return { jobs, targets: uniqueIds.map((id) => settle(jobs.get(id)!)) };
+    return { cluster, targets: uniqueIds.map((id) => jobs.store.settle(cluster.get(id)!)) };
   }
 
   /** ret_code 5000 naming the jobs a test made fail, or undefined. */
@@ -276,9 +165,7 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
         failed.push(`[${job.uuid}]: ${injected}`);
         continue;
       }
-      if (!isActive(job.status)) continue; // already ended: nothing to do
-      job.stopRequested = true;
-      job.stopCompletesAt ??= now() + (job.stopDelayMs ?? options.stopDelayMs);
+      if (isActive(job.status)) jobs.stop(job); // one that has already ended needs nothing
     }
     return injectedFailure(failed, "stop") ?? { status: 200, body: { action: "HpcJobStopJobsResponse", ret_code: 0 } };
   }
@@ -295,92 +182,14 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     for (const job of checked.targets) {
       const injected = options.jobFailure("ehpc.delete", job.uuid);
       if (injected !== undefined) failed.push(`[${job.uuid}]: ${injected}`);
-      else if (!options.lieOnDelete("ehpc.delete", job.uuid)) checked.jobs.delete(job.uuid);
+      else if (!options.lieOnDelete("ehpc.delete", job.uuid)) checked.cluster.delete(job.uuid);
     }
     return injectedFailure(failed, "delete") ?? { status: 200, body: { action: "HpcJobDeleteJobsResponse", ret_code: 0 } };
   }
 
-  function addCluster(zone: string, clusterId: string): void {
-    if (!NAME_PATTERN.test(zone)) throw new RangeError(`EHPC zone '${zone}' must match ${NAME_PATTERN}`);
-    if (!NAME_PATTERN.test(clusterId)) throw new RangeError(`EHPC cluster ID '${clusterId}' must match ${NAME_PATTERN}`);
-    store.jobs([zone, clusterId], true);
-  }
-
-  function seed(zone: string, clusterId: string, seeds: readonly EhpcJobSeed[]): string[] {
-    addCluster(zone, clusterId);
-    return store.seed([zone, clusterId], seeds, {
-      id: (jobSeed, index, taken) => {
-        let uuid = jobSeed.jobId;
-        if (uuid === undefined) {
-          do uuid = `hpcjob-${Array.from({ length: 8 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("")}`;
-          while (taken(uuid));
-        } else if (typeof uuid !== "string" || !EHPC_JOB_ID_PATTERN.test(uuid)) {
-          throw new RangeError(`seedEhpcJobs: jobs[${index}].jobId '${String(uuid)}' must match ${EHPC_JOB_ID_PATTERN}`);
-        }
-        return uuid;
-      },
-      duplicate: (uuid) => `seedEhpcJobs: job ${uuid} already exists in cluster ${clusterId} (zone ${zone})`,
-      job: (jobSeed, index, uuid) => jobFrom(zone, clusterId, uuid, jobSeed, index),
-    });
-  }
-
-  function jobFrom(zone: string, clusterId: string, uuid: string, jobSeed: EhpcJobSeed, index: number): EhpcJob {
-    const status = seedText(jobSeed.status, "running", `seedEhpcJobs: jobs[${index}].status`);
-    const stopDelayMs = seedStopDelay(jobSeed, "stopDelayMs", `seedEhpcJobs: jobs[${index}]`);
-    const submitTime = now();
-    const job: EhpcJob = {
-      zone,
-      clusterId,
-      uuid,
-      schedulerJobId: String(nextSchedulerJobId++),
-      name: jobSeed.name ?? `ehpc-job-${uuid.slice(7)}`,
-      queue: jobSeed.queue ?? "default",
-      status,
-      submitTime,
-      stopRequested: false,
-      order: ++seedOrder,
-    };
-    if (!isActive(status)) job.endTime = submitTime;
-    if (stopDelayMs !== undefined) job.stopDelayMs = stopDelayMs ?? Number.POSITIVE_INFINITY;
-    return job;
-  }
-
-  function setJobStatus(jobId: string, status: string, where: JobLocation): void {
-    const job = store.only("ehpc", jobId, where.zone, where.clusterId, (match) => `cluster ${match.clusterId} in zone ${match.zone}`);
-    job.status = status;
-    if (isActive(status)) delete job.endTime;
-    else job.endTime = now();
-    delete job.stopCompletesAt;
-  }
-
-  /** The cluster a successful list answer read, for list churn. */
-  function listCollection(_op: string, request: ApiRequest, answer: ApiAnswer): ListCollection | undefined {
-    // Errors are HTTP 200 too: only ret_code 0 is a listing.
-    if ((answer.body as { ret_code?: unknown } | undefined)?.ret_code !== 0) return undefined;
-    const place: Place = [request.query.get("zone") ?? "", request.query.get("cluster_id") ?? ""];
-    const [zone, clusterId] = place;
-    // Submitted now, so the head of the newest-first list.
-    return store.listCollection(`ehpc cluster ${clusterId} in zone ${zone}`, place, (names) => seed(zone, clusterId, names.map((name) => ({ name }))));
-  }
-
-  function list(zone?: string, clusterId?: string): EhpcJobView[] {
-    return store.views(
-      ({ uuid, schedulerJobId, name, queue, status, stopRequested, submitTime }, [jobsZone, jobsClusterId]) => ({
-        zone: jobsZone,
-        clusterId: jobsClusterId,
-        jobId: uuid,
-        schedulerJobId,
-        name,
-        queue,
-        status,
-        stopRequested,
-        submitTime,
-      }),
-      zone,
-      clusterId,
-    );
-  }
-
+  const addCluster = (zone: string, clusterId: string) => jobs.addCluster(zone, clusterId);
+  const seed = (zone: string, clusterId: string, seeds: readonly EhpcJobSeed[]) => jobs.seed(zone, clusterId, seeds);
+  const list = (zone?: string, clusterId?: string) => jobs.views(zone, clusterId);
   return {
     service: "ehpc",
     routes: [
@@ -392,45 +201,28 @@ export function createEhpcModule(options: EhpcOptions): EhpcModule {
     adminRoutes: [
       ...jobAdminRoutes(
         "/__admin/ehpc/jobs",
-        { schema: adminSeedSchema, run: ({ zone, clusterId, jobs }) => ({ jobIds: seed(zone, clusterId, jobs) }) },
+        { schema: adminSeedSchema, run: ({ zone, clusterId, jobs: seeds }) => ({ jobIds: seed(zone, clusterId, seeds) }) },
         (query) => ({ jobs: list(query.get("zone") ?? undefined, query.get("clusterId") ?? undefined) }),
       ),
       clusterAdminRoute("/__admin/ehpc/clusters", z.object({ zone: z.string(), clusterId: z.string() }), ({ zone, clusterId }) => addCluster(zone, clusterId)),
     ],
     jobFaultOps: ["ehpc.stop", "ehpc.delete"],
     lyingDeleteOps: ["ehpc.delete"],
-    listCollection,
-    setJobStatus,
+    // The cluster a successful list answer read, for list churn. Errors are HTTP 200 too: only ret_code 0 is a listing.
+    listCollection: (_op, request, answer) =>
+      (answer.body as { ret_code?: unknown } | undefined)?.ret_code === 0
+        ? jobs.collection([request.query.get("zone") ?? "", request.query.get("cluster_id") ?? ""])
+        : undefined,
+    setJobStatus: (jobId, status, where) => jobs.setJobStatus(jobId, status, where),
     faultBody: (status) => ehpcFaultBody(status),
     reset: () => {
-      store.clear();
-      quotaCalls = [];
-      nextSchedulerJobId = FIRST_EHPC_SCHEDULER_JOB_ID;
-      seedOrder = 0;
+      jobs.reset();
+      gateway.reset();
     },
     addCluster,
     seed,
     list,
   };
-}
-
-/** Injected faults keep EHPC's shape; the HTTP status is the fault's, the ret_code follows it (200 → 5000). */
-function ehpcFaultBody(status: number): unknown {
-  const [retCode, detail]: [RetCode, string] =
-    status === 400
-      ? [1100, "invalid request"]
-      : status === 401
-        ? [1200, "authentication failed"]
-        : status === 403
-          ? [1400, "permission denied"]
-          : status === 404
-            ? [2100, "resource not found"]
-            : status === 429
-              ? [2500, "too many requests, please try later"]
-              : status === 503
-                ? [5100, "server busy, please try later"]
-                : [5000, "internal error, please try later"];
-  return ehpcError(retCode, detail).body;
 }
 
 const adminSeedSchema = z.object({

@@ -4,6 +4,7 @@
  * does everything cross-cutting: body reading, recording, faults, latency, and writing the answer.
  */
 import { z } from "zod";
+import { parseJsonExact } from "./exact-json";
 
 /** One API request as the server received it. Headers are lowercased; repeated headers are joined with ", ". */
 export interface ApiRequest {
@@ -102,21 +103,6 @@ export function onlyMatch<T>(service: string, jobId: string, matches: readonly T
   throw new RangeError(`setJobStatus: ${service} job ${jobId} is in ${matches.map(place).join(" and ")}: name one with \`where\``);
 }
 
-/** A seed's stop delay under its kind's own name or the uniform `stopDelayMs`: undefined, a delay, or null (never). */
-export function seedStopDelay(seed: object, ownName: string, where: string): number | null | undefined {
-  const fields = seed as Record<string, unknown>;
-  const own = fields[ownName] as number | null | undefined;
-  const uniform = fields.stopDelayMs as number | null | undefined;
-  if (own !== undefined && uniform !== undefined && own !== uniform) {
-    throw new RangeError(`${where}: ${ownName} and stopDelayMs name the same delay; give one (got ${own} and ${uniform})`);
-  }
-  const delay = own !== undefined ? own : uniform;
-  if (delay !== undefined && delay !== null && !(Number.isFinite(delay) && delay >= 0)) {
-    throw new RangeError(`${where}: ${own !== undefined ? ownName : "stopDelayMs"} must be a number ≥ 0 or null (never completes), got ${delay}`);
-  }
-  return delay;
-}
-
 /** Thrown by admin handlers for input they refuse; the admin API answers it as 400 `{ "error": message }`. */
 export class AdminInputError extends Error {
   override readonly name = "AdminInputError";
@@ -163,11 +149,27 @@ function refusingInput<T, R>(schema: z.ZodType<T>, json: unknown, run: (input: T
   return refusing(() => run(input));
 }
 
-/** An integer query parameter for paging: the fallback when absent or empty, undefined when not 0-15 digits. */
-export function readIntegerParam(query: URLSearchParams, name: string, fallback: number): number | undefined {
+/**
+ * An integer query parameter for paging: the fallback when absent or empty; undefined when not 0-15 digits or
+ * outside `min`-`max` (the caller answers its service's parameter error).
+ */
+export function readIntegerParam(query: URLSearchParams, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const text = query.get(name);
   if (text === null || text === "") return fallback;
-  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+  const value = /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+  return value !== undefined && value >= min && value <= max ? value : undefined;
+}
+
+/** A request body that must be one JSON object (batch calls), read keeping every digit; or why it is not one. */
+export function jsonObjectBody(text: string): Record<string, unknown> | string {
+  let body: unknown;
+  try {
+    body = parseJsonExact(text);
+  } catch {
+    return "the request body is not valid JSON";
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return "the request body must be a JSON object";
+  return body as Record<string, unknown>;
 }
 
 /** Whether a lookup returned the error answer instead of what it looked for. */

@@ -6,8 +6,9 @@
 import { z } from "zod";
 import type { CallFilter, RecordedCall } from "./calls";
 import { LIST_OPS, type ListChurn } from "./churn";
+import { parseJsonExact } from "./exact-json";
 import type { Fault } from "./faults";
-import { type AdminRoute, type JobLocation, type JobService, adminInput } from "./service";
+import { AdminInputError, type AdminRoute, type ApiAnswer, type JobLocation, type JobService, adminInput } from "./service";
 
 /** What the admin API needs from the emulator (the same operations the programmatic API offers). */
 export interface AdminControls {
@@ -146,6 +147,30 @@ export function coreAdminRoutes(controls: AdminControls): AdminRoute[] {
     { method: "POST", path: "/__admin/tokens/expire", handle: noContentAfter(() => controls.expireTokens()) },
     { method: "GET", path: "/__admin/now", handle: () => ({ status: 200, body: { now: controls.now() } }) },
   ];
+}
+
+/**
+ * The admin API's answer to a request under `/__admin/`: 404 for an unknown path, 405 for a known path under another
+ * method, 400 for a body that is not JSON or input the endpoint refuses, 500 for anything else the handler throws.
+ */
+export function adminAnswer(routes: readonly AdminRoute[], method: string, path: string, query: URLSearchParams, bodyText: string): ApiAnswer {
+  const route = routes.find((candidate) => candidate.method === method && candidate.path === path);
+  if (!route) {
+    const known = routes.some((candidate) => candidate.path === path);
+    return { status: known ? 405 : 404, body: { error: `No admin endpoint ${method} ${path}` } };
+  }
+  let json: unknown;
+  try {
+    json = bodyText.trim() === "" ? undefined : parseJsonExact(bodyText);
+  } catch (error) {
+    return { status: 400, body: { error: `The body is not JSON: ${(error as Error).message}` } };
+  }
+  try {
+    return route.handle({ query, json });
+  } catch (error) {
+    const refused = error instanceof AdminInputError || error instanceof RangeError;
+    return { status: refused ? 400 : 500, body: { error: (error as Error).message } };
+  }
 }
 
 /** zod leaves absent optional keys out, but `body: undefined` must not count as "a body was given". */

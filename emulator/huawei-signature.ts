@@ -1,7 +1,7 @@
 /**
  * Huawei Cloud SDK-HMAC-SHA256, written independently of provider/auth so each checks the other.
  * Algorithm: https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-algorithm-002.html (and -003, -005);
- * /work/shared/reference/huawei-signing-vectors.json holds requests signed by Huawei's own Node SDK.
+ * `testdata/huawei-signing-vectors.json` holds requests signed by Huawei's own Node SDK.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 

@@ -1,6 +1,6 @@
 /**
- * QingCloud EHPC's request signature, verified the way the server does it, per /work/shared/reference/qingcloud-ehpc.md
- * ("Signing") and checked against `testdata/qingcloud-ehpc-signing-vectors.json`. An independent implementation:
+ * QingCloud EHPC's request signature, verified the way the server does it, as docs/apis.md ("QingCloud EHPC",
+ * signing) describes it, and checked against `testdata/qingcloud-ehpc-signing-vectors.json`. An independent implementation:
  * nothing here comes from `provider/`.
  *
  * The server url-decodes the query once (so `+` becomes a space and `%253D` becomes `%3D`), rebuilds

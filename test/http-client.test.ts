@@ -1,101 +1,19 @@
 /**
- * The HTTP layer (`provider/clients/http.ts`) against a real loopback server, one per test. Each test
- * scripts its server attempt by attempt (`switch (attempt++)`) and asserts on what the server saw.
+ * The HTTP layer (`provider/clients/http.ts`) against a real loopback server, one per test
+ * (test/helpers/loopback-server.ts): transport retries, answers returned as they are, verdicts read from the body, and
+ * connection reuse. Each test scripts its server attempt by attempt (`switch (attempt++)`) and asserts on what the
+ * server saw.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { describe, expect } from "vitest";
 import { ApiError } from "../provider/errors";
-import { chunk, HttpClient, mapConcurrent, SigningClock, type ApiRequest, type ApiResponse, type Authorizer, type Verdict } from "../provider/clients/http";
+import { HttpClient, type ApiResponse, type Authorizer, type Verdict } from "../provider/clients/http";
+import { FAST_RETRY, get, serverTest as it, post, reply } from "./helpers/loopback-server";
 
-/** Fast retries so scripted failures take milliseconds. */
-const FAST_RETRY = { minDelayMs: 10, throttledMinDelayMs: 10, maxAttempts: 4 };
 /** Retry-After: 1 must make the client wait about a second; allow for timer coarseness. */
 const RETRY_AFTER_LOWER_BOUND_MS = 900;
 const ONE_HOUR_MS = 3_600_000;
 /** How far a clock offset learned from a 1 s resolution Date header may be from the truth. */
 const CLOCK_TOLERANCE_MS = 5_000;
-
-interface SeenRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-interface LoopbackServer {
-  origin: string;
-  /** What the server does with each request; replace it per test. */
-  handle(handler: Handler): void;
-  /** Every request the server received, in order. */
-  seen: SeenRequest[];
-  /** TCP connections accepted so far. */
-  connections(): number;
-}
-
-const it = test.extend<{ server: LoopbackServer; client: HttpClient }>({
-  // A fresh node:http server on 127.0.0.1:0; all its connections are closed after the test.
-  server: async ({}, use) => {
-    let handler: Handler = (_req, res) => {
-      res.statusCode = 500;
-      res.end("no handler scripted");
-    };
-    const seen: SeenRequest[] = [];
-    let connections = 0;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks).toString("utf8");
-        seen.push({ method: req.method!, path: req.url!, headers: req.headers, body });
-        handler(req, res, body);
-      });
-    });
-    server.on("connection", () => connections++);
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    try {
-      await use({ origin: `http://127.0.0.1:${port}`, handle: (h) => (handler = h), seen, connections: () => connections });
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  },
-  // A client with fast retries, closed before the server is.
-  client: async ({ server: _server }, use) => {
-    const client = new HttpClient({ retry: FAST_RETRY });
-    try {
-      await use(client);
-    } finally {
-      await client.close();
-    }
-  },
-});
-
-function get(server: LoopbackServer, path = "/v1.0/p1/streaming/jobs"): ApiRequest {
-  return { service: "dli-flink", op: "listFlinkJobs", method: "GET", origin: server.origin, path };
-}
-
-function post(server: LoopbackServer, body: string): ApiRequest {
-  return {
-    service: "dli-flink",
-    op: "batchStopFlinkJobs",
-    method: "POST",
-    origin: server.origin,
-    path: "/v1.0/p1/streaming/jobs/stop",
-    headers: { "content-type": "application/json" },
-    body,
-  };
-}
-
-function reply(res: ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(statusCode, { "content-type": "application/json", ...headers });
-  res.end(typeof body === "string" ? body : JSON.stringify(body));
-}
 
 describe("transport retries", () => {
   it("retries a 503 and counts the retry", async ({ server, client }) => {
@@ -365,131 +283,5 @@ describe("connections", () => {
     } finally {
       await client.close();
     }
-  });
-});
-
-describe("SigningClock", () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it("adopts a skewed Date header and shifts now()", () => {
-    vi.useFakeTimers({ now: Date.parse("2025-03-01T12:00:00Z") });
-    const clock = new SigningClock();
-    expect(clock.now().toISOString()).toBe("2025-03-01T12:00:00.000Z");
-    expect(clock.syncFrom("Sat, 01 Mar 2025 13:00:00 GMT")).toBe(true);
-    expect(clock.offsetMs).toBe(ONE_HOUR_MS);
-    expect(clock.now().toISOString()).toBe("2025-03-01T13:00:00.000Z");
-  });
-
-  it.each([
-    ["a missing header", undefined],
-    ["an empty header", ""],
-    ["a garbled header", "yesterday-ish"],
-    ["a skew under 2 s", "Sat, 01 Mar 2025 12:00:01 GMT"],
-  ])("ignores %s", (_name, header) => {
-    vi.useFakeTimers({ now: Date.parse("2025-03-01T12:00:00Z") });
-    const clock = new SigningClock();
-    expect(clock.syncFrom(header)).toBe(false);
-    expect(clock.offsetMs).toBe(0);
-  });
-
-  it("takes the first of repeated headers, and does not re-adopt the same skew", () => {
-    vi.useFakeTimers({ now: Date.parse("2025-03-01T12:00:00Z") });
-    const clock = new SigningClock();
-    expect(clock.syncFrom(["Sat, 01 Mar 2025 11:00:00 GMT", "Sat, 01 Mar 2025 15:00:00 GMT"])).toBe(true);
-    expect(clock.offsetMs).toBe(-ONE_HOUR_MS);
-    expect(clock.syncFrom("Sat, 01 Mar 2025 11:00:00 GMT")).toBe(false);
-  });
-});
-
-describe("mapConcurrent", () => {
-  it("never has more than `limit` workers in flight and keeps the input order", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const delays = [30, 5, 20, 1, 15, 0, 25, 3, 10, 8];
-    const results = await mapConcurrent(delays, 3, async (ms, index) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      inFlight--;
-      return `${index}:${ms}`;
-    });
-    expect(peak).toBe(3);
-    expect(results).toEqual(delays.map((ms, index) => `${index}:${ms}`));
-  });
-
-  it("runs each item exactly once", async () => {
-    const calls: number[] = [];
-    await mapConcurrent([0, 1, 2, 3, 4, 5, 6], 4, async (item) => {
-      calls.push(item);
-      await Promise.resolve();
-    });
-    expect(calls.sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
-  });
-
-  it.each([
-    ["a limit above the item count", 10],
-    ["a limit of 1 (sequential)", 1],
-    ["a limit of 0 (treated as 1)", 0],
-  ])("works with %s", async (_name, limit) => {
-    let inFlight = 0;
-    let peak = 0;
-    const results = await mapConcurrent(["a", "b", "c"], limit, async (item) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      inFlight--;
-      return item.toUpperCase();
-    });
-    expect(results).toEqual(["A", "B", "C"]);
-    expect(peak).toBe(Math.max(1, Math.min(limit, 3)));
-  });
-
-  it("returns [] for no items without calling the worker", async () => {
-    const worker = vi.fn(async () => 1);
-    await expect(mapConcurrent([], 5, worker)).resolves.toEqual([]);
-    expect(worker).not.toHaveBeenCalled();
-  });
-
-  it("rejects with the worker's error", async () => {
-    const failure = new Error("batch 2 failed");
-    await expect(
-      mapConcurrent([1, 2, 3], 2, async (n) => {
-        if (n === 2) throw failure;
-        return n;
-      }),
-    ).rejects.toBe(failure);
-  });
-});
-
-describe("chunk", () => {
-  it.each([
-    [[1, 2, 3, 4, 5], 2, [[1, 2], [3, 4], [5]]],
-    [[1, 2, 3, 4], 2, [[1, 2], [3, 4]]],
-    [[1, 2, 3], 100, [[1, 2, 3]]],
-    [[1, 2, 3], 1, [[1], [2], [3]]],
-    [[], 3, []],
-  ])("chunk(%j, %i) → %j", (items, size, expected) => {
-    expect(chunk(items, size)).toEqual(expected);
-  });
-
-  // A size below 1 would loop forever: the list is guarded so the test fails instead of hanging.
-  it.each([0, -1, 0.5, NaN])("refuses size %s rather than looping forever or returning wrong chunks", (size) => {
-    let slices = 0;
-    const guarded = Object.assign([1, 2, 3], {
-      slice(this: number[], start?: number, end?: number) {
-        if (++slices > 100) throw new Error("chunk kept slicing: it would never have returned");
-        return Array.prototype.slice.call(this, start, end);
-      },
-    });
-    let thrown: unknown;
-    try {
-      chunk(guarded, size);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(slices, "slices taken before giving up").toBeLessThanOrEqual(100);
-    expect(thrown).toBeInstanceOf(Error);
   });
 });

@@ -6,14 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  DEFAULT_ACCESS_KEY,
-  DEFAULT_PROJECT_ID,
-  DEFAULT_QINGCLOUD_ACCESS_KEY_ID,
-  DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY,
-  DEFAULT_SECRET_KEY,
-  type Emulator,
-} from "../../emulator";
+import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_QINGCLOUD_ACCESS_KEY_ID, DEFAULT_QINGCLOUD_SECRET_ACCESS_KEY, DEFAULT_SECRET_KEY, type Emulator } from "../../emulator";
 import { type CommandRun, runJobsetsCommand } from "./jobsets-command";
 
 const P = DEFAULT_PROJECT_ID;

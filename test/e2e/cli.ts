@@ -12,6 +12,7 @@ import { REPO_ROOT, linkPackage } from "../harness/program";
 export const CLI_BIN = path.join(REPO_ROOT, ".pulumi-cli", "bin");
 const CLIENT_HOST = path.join(__dirname, "client-host.js");
 const PLUGIN_HOST = path.join(__dirname, "nodejs-plugin-host.js");
+const PYTHON_CLIENT_HOST = path.join(__dirname, "python-client-host.py");
 /** The stack's secrets passphrase: a test constant, not a secret. */
 export const PASSPHRASE = "jobsets-e2e-passphrase";
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -99,10 +100,12 @@ export interface RunPulumiOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   /**
-   * The command runs the project's Node.js program (preview, up, refresh with --run-program): serve it through
-   * test/e2e/client-host.js, since the CLI built here has no pulumi-language-nodejs.
+   * The command runs the project's program (preview, up, refresh with --run-program): serve it through
+   * test/e2e/client-host.js (or python-client-host.py), since the CLI built here has no language host for it.
    */
   program?: boolean;
+  /** The program is Python: serve it through test/e2e/python-client-host.py with this interpreter (a virtualenv's). */
+  python?: string;
   timeoutMs?: number;
   /**
    * Polled every 50 ms while the command runs; the first time it returns true, SIGINT goes to the command's
@@ -117,9 +120,11 @@ export interface RunPulumiOptions {
 export function runPulumi(args: readonly string[], opts: RunPulumiOptions): Promise<PulumiResult> {
   requireCli();
   const fullArgs = [...args, "--non-interactive"];
-  const [command, commandArgs] = opts.program
-    ? [process.execPath, [CLIENT_HOST, opts.cwd, ...fullArgs]]
-    : [path.join(CLI_BIN, "pulumi"), fullArgs];
+  const [command, commandArgs] = !opts.program
+    ? [path.join(CLI_BIN, "pulumi"), fullArgs]
+    : opts.python
+      ? [opts.python, [PYTHON_CLIENT_HOST, opts.cwd, ...fullArgs]]
+      : [process.execPath, [CLIENT_HOST, opts.cwd, ...fullArgs]];
   return new Promise((resolve, reject) => {
     // A process group of its own, so that a command that hangs is killed with everything it started (the CLI,
     // its provider hosts), not only the process spawned here.

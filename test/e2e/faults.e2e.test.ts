@@ -31,6 +31,14 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
   }
 }
 
+/** After the rerun: the job outside every set still runs, and the state holds nothing, no pending operation either. */
+async function expectNothingLeftBut(outsider: string, stack: ScenarioStack): Promise<void> {
+  expect(suite.flinkStatus(outsider)).toBe("job_running");
+  const after = (await stack.export()).deployment;
+  expect(after.pending_operations ?? []).toEqual([]);
+  expect(after.resources ?? []).toEqual([]);
+}
+
 test("a destroy that fails on one job keeps that set in the state; the rerun finishes it and nothing else", async () => {
   const [bad, good] = suite.emu.seedFlinkJobs(PROJECT, [{ name: "refuses-1" }, { name: "deletes-1" }]);
   const [other] = suite.emu.seedFlinkJobs(PROJECT, [{ name: "other-1" }]);
@@ -58,8 +66,7 @@ test("a destroy that fails on one job keeps that set in the state; the rerun fin
   expectOk(await stack.destroy());
   expect(suite.flinkStatus(bad)).toBeUndefined();
   expect(idsChanged()).toEqual([bad]);
-  expect(suite.flinkStatus(outsider)).toBe("job_running");
-  expect((await stack.export()).deployment.resources ?? []).toEqual([]);
+  await expectNothingLeftBut(outsider, stack);
 });
 
 test("a destroy interrupted with Ctrl-C lets the teardown under way finish; the rerun deletes the rest and sends no request for a set", async () => {
@@ -99,8 +106,7 @@ test("a destroy interrupted with Ctrl-C lets the teardown under way finish; the 
   expectOk(await stack.destroy());
   expect(suite.emu.calls({ service: "dli-flink" })).toEqual([]);
   expect(markerCall(suite.emu, "queue", "delete")).toBeDefined();
-  expect(suite.flinkStatus(outsider)).toBe("job_running");
-  expect((await stack.export()).deployment.resources ?? []).toEqual([]);
+  await expectNothingLeftBut(outsider, stack);
 });
 
 test("a destroy terminated with a second Ctrl-C leaves a pending delete; the rerun finishes it without a refresh, sending only what is left", async () => {
@@ -137,8 +143,5 @@ test("a destroy terminated with a second Ctrl-C leaves a pending delete; the rer
   expect(suite.emu.calls((call) => CHANGING_OPS.test(call.op)).map((call) => call.op)).toEqual(["flink.delete"]);
   expect(idsChanged().sort()).toEqual([...jobs].sort());
   expect(jobs.map(suite.flinkStatus)).toEqual([undefined, undefined]);
-  expect(suite.flinkStatus(outsider)).toBe("job_running");
-  const after = (await stack.export()).deployment;
-  expect(after.pending_operations ?? []).toEqual([]);
-  expect(after.resources ?? []).toEqual([]);
+  await expectNothingLeftBut(outsider, stack);
 });

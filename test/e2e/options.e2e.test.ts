@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, test } from "vitest";
 import { DEFAULT_PROJECT_ID, FLINK } from "../helpers/jobsets";
-import { ScenarioStack, markerCall, scenarioSuite } from "./scenarios";
+import { ScenarioStack, type SetDeclaration, markerCall, scenarioSuite } from "./scenarios";
 import { expectOk, jobSets } from "./workspace";
 
 const PROJECT = DEFAULT_PROJECT_ID;
@@ -18,12 +18,16 @@ const suite = scenarioSuite();
 
 const callsNaming = (ids: string[]) => suite.emu.calls((call) => CHANGING_OPS.test(call.op) && ids.some((id) => call.body.includes(id)));
 
-test("protect: the engine refuses the destroy and the jobs stay", async () => {
-  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: "protected-1" }, { name: "protected-2" }]);
-  const stack = await ScenarioStack.init(suite, "protect", {
-    sets: [{ kind: "dli.FlinkJobSet", name: "guarded", args: { jobIds: ids }, opts: { protect: true } }],
-  });
+/** A stack `name` of one Flink set of two running jobs with the resource options `opts`, brought up. */
+async function upOneSet(name: string, opts: SetDeclaration["opts"]): Promise<{ ids: string[]; stack: ScenarioStack }> {
+  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: `${name}-1` }, { name: `${name}-2` }]);
+  const stack = await ScenarioStack.init(suite, name, { sets: [{ kind: "dli.FlinkJobSet", name, args: { jobIds: ids }, opts }] });
   expectOk(await stack.up());
+  return { ids, stack };
+}
+
+test("protect: the engine refuses the destroy and the jobs stay", async () => {
+  const { ids, stack } = await upOneSet("protect", { protect: true });
 
   const result = await stack.destroy();
   expect(result.code).not.toBe(0);
@@ -37,11 +41,7 @@ test("protect: the engine refuses the destroy and the jobs stay", async () => {
 });
 
 test("retainOnDelete: the set leaves the state and its jobs stay", async () => {
-  const ids = suite.emu.seedFlinkJobs(PROJECT, [{ name: "retained-1" }, { name: "retained-2" }]);
-  const stack = await ScenarioStack.init(suite, "retain", {
-    sets: [{ kind: "dli.FlinkJobSet", name: "kept", args: { jobIds: ids }, opts: { retainOnDelete: true } }],
-  });
-  expectOk(await stack.up());
+  const { ids, stack } = await upOneSet("retain", { retainOnDelete: true });
 
   const result = await stack.destroy();
   expectOk(result);

@@ -9,8 +9,9 @@
 # Not built: pulumi-language-nodejs, -python and -go. The proxy serves no version of their modules
 # (github.com/pulumi/pulumi/sdk/{nodejs/cmd/pulumi-language-nodejs,python/cmd/pulumi-language-python,
 # go/pulumi-language-go}/v3 answer 403 "This module version is not available"); test/e2e/client-host.js and
-# python-client-host.py serve Node.js and Python programs to the CLI instead, nodejs-plugin-host.js runs Node.js
-# plugins and policy packs, and gen-python-sdk (built here) generates the Python SDK.
+# python-client-host.py serve Node.js and Python programs to the CLI instead, go-language-host.js compiles and runs
+# Go programs, nodejs-plugin-host.js runs Node.js plugins and policy packs, and gen-sdk (built here) generates the
+# Python and Go SDKs.
 #
 # A build whose inputs (the go.mod and go.sum files, this script, the Go version) did not change is reused: the
 # stamp file holds their hash. Set PULUMI_CLI_REBUILD=1 to force a rebuild.
@@ -46,7 +47,7 @@ cli_pkg=github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 yaml_pkg=github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 
 inputs_hash() {
-  { cat go.mod go.sum "$yaml_mod/go.mod" "$yaml_mod/go.sum" gen-python-sdk/*.go "$root/scripts/build-pulumi-cli.sh"; go version; } | sha256sum | cut -d' ' -f1
+  { cat go.mod go.sum "$yaml_mod/go.mod" "$yaml_mod/go.sum" gen-sdk/*.go "$root/scripts/build-pulumi-cli.sh"; go version; } | sha256sum | cut -d' ' -f1
 }
 
 report() {
@@ -55,7 +56,7 @@ report() {
   echo "  pulumi-language-yaml $(cd "$yaml_mod" && modver github.com/pulumi/pulumi-yaml) (built with pkg/v3 $(cd "$yaml_mod" && modver github.com/pulumi/pulumi/pkg/v3))"
   for f in "$bin"/*; do
     case "$(basename "$f")" in pulumi | pulumi-language-yaml) ;;
-      gen-python-sdk) echo "  gen-python-sdk (ours, with pkg/v3 $(modver github.com/pulumi/pulumi/pkg/v3)'s codegen/python)" ;;
+      gen-sdk) echo "  gen-sdk (ours, with pkg/v3 $(modver github.com/pulumi/pulumi/pkg/v3)'s codegen/python and codegen/go)" ;;
       *) echo "  $(basename "$f") (from sdk/v3 $(modver github.com/pulumi/pulumi/sdk/v3))" ;; esac
   done
 }
@@ -78,9 +79,9 @@ start=$(date +%s)
 # -trimpath keeps this machine's paths out of the binaries; -p 2 matches the two cores the project's machines have.
 go build -trimpath -p 2 -o "$bin/" \
   -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version" "$cli_pkg"
-# The Python SDK generator `pulumi package add` reaches through pulumi-language-python (not served): a few lines
-# of ours over the same pkg/v3 code generator (tools/pulumi-cli/gen-python-sdk).
-go build -trimpath -p 2 -o "$bin/" -ldflags "-s -w" ./gen-python-sdk
+# The Python and Go SDK generators `pulumi package add` reaches through pulumi-language-python and -go (not
+# served): a few lines of ours over the same pkg/v3 code generators (tools/pulumi-cli/gen-sdk).
+go build -trimpath -p 2 -o "$bin/" -ldflags "-s -w" ./gen-sdk
 (cd "$yaml_mod" && go build -trimpath -p 2 -o "$bin/" \
   -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" "$yaml_pkg")
 

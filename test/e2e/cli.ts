@@ -11,7 +11,6 @@ import { REPO_ROOT, linkPackage } from "../harness/program";
 
 export const CLI_BIN = path.join(REPO_ROOT, ".pulumi-cli", "bin");
 const CLIENT_HOST = path.join(__dirname, "client-host.js");
-const PLUGIN_HOST = path.join(__dirname, "nodejs-plugin-host.js");
 const PYTHON_CLIENT_HOST = path.join(__dirname, "python-client-host.py");
 /** The stack's secrets passphrase: a test constant, not a secret. */
 export const PASSPHRASE = "jobsets-e2e-passphrase";
@@ -78,16 +77,24 @@ export function cliSandbox(extra: Record<string, string> = {}): CliSandbox {
   return { env, dir, backendDir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The suite's stand-ins for the language hosts the Go module proxy does not serve (see each file's header). */
+const STAND_IN_HOSTS = {
+  /** Runs Node.js source plugins (this repository as a provider) and Node.js policy packs (`--policy-pack <dir>`). */
+  nodejs: path.join(__dirname, "nodejs-plugin-host.js"),
+  /** Compiles and runs Go programs. */
+  go: path.join(__dirname, "go-language-host.js"),
+};
+
 /**
- * Puts test/e2e/nodejs-plugin-host.js on the sandbox's PATH as `pulumi-language-nodejs`, so that the CLI can run
- * Node.js source plugins (this repository as a provider) and Node.js policy packs (`--policy-pack <dir>`), which it
- * starts through that language host's RunPlugin. Programs still go through client-host.js.
+ * Puts a stand-in on the sandbox's PATH as `pulumi-language-<language>`, where the CLI looks for the language host
+ * when it needs one. Node.js programs still go through client-host.js.
  */
-export function addNodejsPluginHost(sandbox: CliSandbox): void {
+export function addStandInLanguageHost(sandbox: CliSandbox, language: keyof typeof STAND_IN_HOSTS): void {
   const bin = path.join(sandbox.dir, "language-bin");
   fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(path.join(bin, "pulumi-language-nodejs"), `#!/bin/sh\nexec "${process.execPath}" "${PLUGIN_HOST}" "$@"\n`, { mode: 0o755 });
-  sandbox.env.PATH = [bin, sandbox.env.PATH ?? ""].join(path.delimiter);
+  const script = `#!/bin/sh\nexec "${process.execPath}" "${STAND_IN_HOSTS[language]}" "$@"\n`;
+  fs.writeFileSync(path.join(bin, `pulumi-language-${language}`), script, { mode: 0o755 });
+  if (!sandbox.env.PATH?.split(path.delimiter).includes(bin)) sandbox.env.PATH = [bin, sandbox.env.PATH ?? ""].join(path.delimiter);
 }
 
 export interface PulumiResult {

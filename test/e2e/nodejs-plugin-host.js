@@ -20,12 +20,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-/** The @pulumi/pulumi the suite runs with: its generated gRPC stubs and its grpc-js. */
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [path.join(__dirname, "..", "..")] }));
-const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
-const langrpc = require(path.join(pulumiDir, "proto", "language_grpc_pb"));
-const langproto = require(path.join(pulumiDir, "proto", "language_pb"));
-const pluginproto = require(path.join(pulumiDir, "proto", "plugin_pb"));
+const { grpc, langproto, serveLanguageHost } = require("./stand-in-host");
 
 /** The launcher the real host runs for each plugin kind, resolved from the plugin's folder as the host does. */
 function launcher(kind, pluginDir) {
@@ -84,27 +79,7 @@ function installDependencies(call) {
   }
 }
 
-async function main() {
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  server.addService(langrpc.LanguageRuntimeService, {
-    handshake: (_call, callback) => callback(null, new langproto.LanguageHandshakeResponse()),
-    getPluginInfo: (_call, callback) => {
-      const info = new pluginproto.PluginInfo();
-      info.setVersion("0.0.0-e2e-stand-in");
-      callback(null, info);
-    },
-    installDependencies,
-    runPlugin,
-  });
-  const port = await new Promise((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  process.stdout.write(`${port}\n`);
-  // The CLI ends a language host by signal when the run is over.
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.forceShutdown());
-}
-
-main().catch((err) => {
-  console.error(`nodejs-plugin-host: ${err?.stack ? err.stack : err}`);
-  process.exit(1);
+serveLanguageHost("nodejs-plugin-host", {
+  installDependencies,
+  runPlugin,
 });

@@ -1,16 +1,17 @@
-// The plugin route through the real CLI, from YAML (examples/yaml, its language host built beside the CLI) and
-// Python (examples/python, the Pulumi SDK from PyPI in a virtualenv), the package named by `packages:` in
-// Pulumi.yaml: `pulumi package get-schema` (which binds the plugin's schema and fails on any error in it), preview,
-// up, refresh after a job vanishes out of band, `pulumi import` of a set by its documented ID form, and destroy,
-// each checked against the emulator's jobs and request log and the state.
+// The plugin route through the real CLI from YAML (examples/yaml, its language host built beside the CLI), Python
+// (examples/python, the Pulumi SDK from PyPI in a virtualenv) and Go (examples/go), the package named by
+// `packages:` in Pulumi.yaml: `pulumi package get-schema` (which binds the plugin's schema and fails on any error in
+// it), preview, up, refresh after a job vanishes out of band, `pulumi import` of a set by its documented ID form,
+// and destroy, each checked against the emulator's jobs and request log and the state.
 //
 // The CLI starts this Node.js source plugin through pulumi-language-nodejs, which the Go module proxy does not
 // serve: the suite's stand-in (test/e2e/nodejs-plugin-host.js) runs @pulumi/pulumi's run-plugin as that host does.
+// Python programs reach the CLI through test/e2e/python-client-host.py (the SDK's own inline-program server), Go
+// programs through test/e2e/go-language-host.js (go build, then run with the SDK's environment variables).
 // Not `pulumi package add`: in a YAML project it ends by asking the YAML host to link the package, which the host
 // built here (pulumi-language-yaml v1.25.0, the newest that builds beside this CLI) answers "method Link not
-// implemented"; in a Python one it generates and installs the SDK through pulumi-language-python, which is not
-// served. `packages:` is what it would have written; test/e2e/python.ts generates and installs the Python SDK.
-// Python programs reach the CLI through test/e2e/python-client-host.py (the SDK's own inline-program server).
+// implemented"; in Python and Go ones it generates and installs the SDK through their language hosts, which are not
+// served. `packages:` is what it would have written; test/e2e/sdks.ts generates and installs the SDKs.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -18,8 +19,8 @@ import { type Emulator, startEmulator } from "../../emulator";
 import { REPO_ROOT } from "../harness/program";
 import { huaweiApi } from "../helpers/emulator-clients";
 import { DEFAULT_PROJECT_ID, emulatorEnv } from "../helpers/jobsets";
-import { type CliSandbox, addNodejsPluginHost, cliSandbox, requireCli, runPulumi } from "./cli";
-import { addPythonSdk, pythonVirtualenv } from "./python";
+import { type CliSandbox, addStandInLanguageHost, cliSandbox, requireCli, runPulumi } from "./cli";
+import { addGoEnvironment, addGoSdk, addPythonSdk, pythonVirtualenv } from "./sdks";
 import { copyProject, expectOk, exportStack } from "./workspace";
 
 const PROJECT = DEFAULT_PROJECT_ID;
@@ -58,6 +59,18 @@ const LANGUAGES: Language[] = [
       return python;
     },
   },
+  {
+    name: "Go",
+    example: "go",
+    programFile: "main.go",
+    cliImport: true,
+    prepare: async (project, sandbox) => {
+      addStandInLanguageHost(sandbox, "go");
+      addGoEnvironment(sandbox);
+      await addGoSdk(project, sandbox);
+      return undefined;
+    },
+  },
 ];
 
 describe.each(LANGUAGES)("the plugin route from $name", (language) => {
@@ -93,7 +106,7 @@ describe.each(LANGUAGES)("the plugin route from $name", (language) => {
     adopted = emu.seedFlinkJobs(PROJECT, [{ name: "adopted-1" }, { name: "adopted-2" }]);
     [outsider] = emu.seedFlinkJobs(PROJECT, [{ name: "not-in-any-set" }]);
     sandbox = cliSandbox(emulatorEnv(emu));
-    addNodejsPluginHost(sandbox);
+    addStandInLanguageHost(sandbox, "nodejs");
     dir = copyProject(path.join(REPO_ROOT, "examples", language.example), sandbox.dir);
     // The copy is elsewhere: its `packages:` path must name the repository. Job IDs: the seeded ones.
     rewrite("Pulumi.yaml", "\n  jobsets: ../..\n", `\n  jobsets: ${REPO_ROOT}\n`);

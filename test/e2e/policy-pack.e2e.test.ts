@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { beforeAll, expect, test } from "vitest";
 import { REPO_ROOT, linkPackage } from "../harness/program";
 import { DEFAULT_PROJECT_ID } from "../helpers/jobsets";
-import { addNodejsPluginHost } from "./cli";
+import { addStandInLanguageHost } from "./cli";
 import { ScenarioStack, scenarioSuite } from "./scenarios";
 import { copyProject, expectOk, jobSets } from "./workspace";
 
@@ -42,7 +42,7 @@ function upWithPolicies(stack: ScenarioStack, configFile?: string) {
 }
 
 beforeAll(() => {
-  addNodejsPluginHost(suite.sandbox);
+  addStandInLanguageHost(suite.sandbox, "nodejs");
   packDir = installPack(suite.sandbox.dir);
 });
 

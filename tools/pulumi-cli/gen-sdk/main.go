@@ -1,8 +1,10 @@
-// gen-python-sdk writes the Python SDK of a Pulumi package schema, with the same code generator
-// `pulumi package gen-sdk --language python` reaches through pulumi-language-python (which the Go module
-// proxy does not serve): github.com/pulumi/pulumi/pkg/v3/codegen/python, the version the CLI is built from.
+// gen-sdk writes the Python or Go SDK of a Pulumi package schema, with the code generators that
+// `pulumi package add` and `pulumi package gen-sdk` reach through pulumi-language-python and pulumi-language-go
+// (which the Go module proxy does not serve): github.com/pulumi/pulumi/pkg/v3/codegen/{python,go}, at the version
+// the CLI is built from. As `pulumi package add` does, the package is generated as a local one (SupportPack:
+// a Go SDK gets its own go.mod).
 //
-//	gen-python-sdk <schema.json> <out dir>
+//	gen-sdk <python|go> <schema.json> <out dir>
 package main
 
 import (
@@ -13,28 +15,30 @@ import (
 	"path/filepath"
 
 	"github.com/blang/semver"
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintf(os.Stderr, "gen-python-sdk: %v\n", err)
+		fmt.Fprintf(os.Stderr, "gen-sdk: %v\n", err)
 		os.Exit(1)
 	}
 }
 
 func run(args []string) error {
-	if len(args) != 2 {
-		return fmt.Errorf("usage: gen-python-sdk <schema.json> <out dir>")
+	if len(args) != 3 {
+		return fmt.Errorf("usage: gen-sdk <python|go> <schema.json> <out dir>")
 	}
-	text, err := os.ReadFile(args[0])
+	language, schemaFile, out := args[0], args[1], args[2]
+	text, err := os.ReadFile(schemaFile)
 	if err != nil {
 		return err
 	}
 	var spec schema.PackageSpec
 	if err := json.Unmarshal(text, &spec); err != nil {
-		return fmt.Errorf("reading %s: %w", args[0], err)
+		return fmt.Errorf("reading %s: %w", schemaFile, err)
 	}
 	pkg, diags, err := schema.BindSpec(spec, noOtherPackages{}, schema.ValidationOptions{})
 	if err != nil {
@@ -43,12 +47,21 @@ func run(args []string) error {
 	if diags.HasErrors() {
 		return diags
 	}
-	files, err := pythongen.GeneratePackage("gen-python-sdk", pkg, nil, nil)
+	pkg.SupportPack = true
+	var files map[string][]byte
+	switch language {
+	case "python":
+		files, err = pythongen.GeneratePackage("gen-sdk", pkg, nil, nil)
+	case "go":
+		files, err = gogen.GeneratePackage("gen-sdk", pkg, nil)
+	default:
+		return fmt.Errorf("unknown language %q: python or go", language)
+	}
 	if err != nil {
 		return err
 	}
 	for name, content := range files {
-		path := filepath.Join(args[1], name)
+		path := filepath.Join(out, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}

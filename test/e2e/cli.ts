@@ -83,6 +83,8 @@ const STAND_IN_HOSTS = {
   nodejs: path.join(__dirname, "nodejs-plugin-host.js"),
   /** Compiles and runs Go programs. */
   go: path.join(__dirname, "go-language-host.js"),
+  /** Answers the CLI's questions outside a program run (Python programs run through python-client-host.py). */
+  python: path.join(__dirname, "python-language-host.js"),
 };
 
 /**

@@ -38,22 +38,17 @@ interface Language {
   programFile: string;
   /** What the language needs beside the copied project; returns the Python interpreter for a Python program. */
   prepare(project: string, sandbox: CliSandbox): Promise<string | undefined>;
-  /**
-   * `pulumi import` works in this project. It asks the project's language host for the program's plugins and
-   * takes no `--client`: in a Python project it fails without pulumi-language-python ("no language plugin
-   * 'pulumi-language-python' found"), so there the jobs are left out of every set, as outsiders.
-   */
-  cliImport: boolean;
 }
 
 const LANGUAGES: Language[] = [
-  { name: "YAML", example: "yaml", programFile: "Pulumi.yaml", prepare: async () => undefined, cliImport: true },
+  { name: "YAML", example: "yaml", programFile: "Pulumi.yaml", prepare: async () => undefined },
   {
     name: "Python",
     example: "python",
     programFile: "__main__.py",
-    cliImport: false,
     prepare: async (project, sandbox) => {
+      // `pulumi import` asks the project's language host for its plugins, and takes no `--client`.
+      addStandInLanguageHost(sandbox, "python");
       const python = pythonVirtualenv(path.join(sandbox.dir, "venv"));
       await addPythonSdk(project, python, sandbox);
       return python;
@@ -63,7 +58,6 @@ const LANGUAGES: Language[] = [
     name: "Go",
     example: "go",
     programFile: "main.go",
-    cliImport: true,
     prepare: async (project, sandbox) => {
       addStandInLanguageHost(sandbox, "go");
       addGoEnvironment(sandbox);
@@ -159,32 +153,28 @@ describe.each(LANGUAGES)("the plugin route from $name", (language) => {
     declared = [kept!];
   });
 
-  // Declared only where it can run (see cliImport): nothing is skipped.
-  if (language.cliImport) {
-    test("pulumi import adopts running jobs by the documented ID form, and reads them without changing any", async () => {
-      emu.resetCalls();
-      const id = `dli-flink/${PROJECT}/${adopted.join(",")}`;
-      const result = await pulumi(["import", SET_TYPE, "adopted", id, "--yes", "--generate-code=false"]);
-      expectOk(result);
-      expect(changingCalls()).toEqual([]);
-      const imported = (await sets()).find((resource) => resource.urn.endsWith("::adopted"));
-      expect(imported?.id).toBe(id);
-      expect(imported?.outputs?.jobIds).toEqual(adopted);
-      expect(imported?.outputs?.jobStatuses).toEqual(["job_running", "job_running"]);
-      // The CLI protects what it imports: adopting jobs never puts them one destroy away from being torn down.
-      expect(imported?.protect).toBe(true);
-      expect(adopted.map(flinkStatus)).toEqual(["job_running", "job_running"]);
-    });
-  }
+  test("pulumi import adopts running jobs by the documented ID form, and reads them without changing any", async () => {
+    emu.resetCalls();
+    const id = `dli-flink/${PROJECT}/${adopted.join(",")}`;
+    const result = await pulumi(["import", SET_TYPE, "adopted", id, "--yes", "--generate-code=false"]);
+    expectOk(result);
+    expect(changingCalls()).toEqual([]);
+    const imported = (await sets()).find((resource) => resource.urn.endsWith("::adopted"));
+    expect(imported?.id).toBe(id);
+    expect(imported?.outputs?.jobIds).toEqual(adopted);
+    expect(imported?.outputs?.jobStatuses).toEqual(["job_running", "job_running"]);
+    // The CLI protects what it imports: adopting jobs never puts them one destroy away from being torn down.
+    expect(imported?.protect).toBe(true);
+    expect(adopted.map(flinkStatus)).toEqual(["job_running", "job_running"]);
+  });
 
-  test("destroy tears down every set's jobs (an imported set once unprotected), and nothing else", async () => {
+  test("destroy tears down the declared and the imported set's jobs once it is unprotected, and nothing else", async () => {
     const adoptedUrn = (await sets()).find((resource) => resource.urn.endsWith("::adopted"))?.urn;
-    expect(adoptedUrn !== undefined).toBe(language.cliImport);
-    if (adoptedUrn) expectOk(await pulumi(["state", "unprotect", adoptedUrn, "--yes"]));
+    expectOk(await pulumi(["state", "unprotect", adoptedUrn!, "--yes"]));
     const result = await pulumi(["destroy", "--yes", "--skip-preview"]);
     expectOk(result);
     expect(declared.map(flinkStatus)).toEqual(declared.map(() => undefined));
-    expect(adopted.map(flinkStatus)).toEqual(adopted.map(() => (language.cliImport ? undefined : "job_running")));
+    expect(adopted.map(flinkStatus)).toEqual(adopted.map(() => undefined));
     // The examples' set tears down with a savepoint.
     const stops = emu.calls({ op: "flink.stop" }).filter((call) => declared.some((jobId) => call.body.includes(jobId)));
     expect(stops.length).toBeGreaterThan(0);

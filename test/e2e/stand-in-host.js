@@ -1,4 +1,5 @@
-// What the suite's language-host stand-ins share (nodejs-plugin-host.js, go-language-host.js): @pulumi/pulumi's
+// What the suite's language-host stand-ins share (nodejs-plugin-host.js, go-language-host.js,
+// python-language-host.js): @pulumi/pulumi's
 // generated LanguageRuntime stubs and its grpc-js, and serving them as a plugin does, on 127.0.0.1 with the port
 // as the first line of stdout. Handshake and GetPluginInfo are answered here; a method a stand-in leaves out
 // answers UNIMPLEMENTED.

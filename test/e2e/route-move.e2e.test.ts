@@ -40,8 +40,8 @@ class FlinkJobSet extends pulumi.CustomResource {
 const config = new pulumi.Config();
 const jobIds = JSON.parse(config.require("jobIds")); // strings: Flink IDs are above 2^53
 const route = config.require("route");
-if (route === "dynamic") {
-  new jobsets.dli.FlinkJobSet("orders", { jobIds });
+if (route === "dynamic" || route === "dynamic-alias") {
+  new jobsets.dli.FlinkJobSet("orders", { jobIds }, { aliases: route === "dynamic-alias" ? [{ type: "${PLUGIN_TYPE}" }] : [] });
 } else {
   new FlinkJobSet("orders", { jobIds }, { aliases: route === "plugin-alias" ? [{ type: "${DYNAMIC_TYPE}" }] : [] });
 }
@@ -132,6 +132,24 @@ describe("moving a set from the dynamic-provider route to the plugin route", () 
     expect(await setsInState()).toEqual([]);
     expect(liveJobs(jobIds)).toEqual([]);
   }, 3 * RUN_TIMEOUT_MS);
+
+  test("and back, with an alias to the plugin type: the dynamic route takes the set over, nothing torn down", async () => {
+    expectOk(await up("plugin-alias"));
+    expect(await setsInState()).toEqual([`${PLUGIN_TYPE} via jobsets`]);
+    emu.resetCalls();
+
+    const back = await up("dynamic-alias");
+    expectOk(back);
+    expect(back.stdout).toMatch(/2 unchanged/);
+    expect(back.stdout).not.toMatch(/replace|delete/i);
+    expect(await setsInState()).toEqual([`${DYNAMIC_TYPE} via pulumi-nodejs`]);
+    expect(teardownCalls()).toEqual([]);
+    expect(liveJobs(jobIds).map((job) => job.status)).toEqual(["job_running", "job_running"]);
+
+    expectOk(await pulumi(["destroy", "--yes", "--skip-preview"]));
+    expect(await setsInState()).toEqual([]);
+    expect(liveJobs(jobIds)).toEqual([]);
+  }, 4 * RUN_TIMEOUT_MS);
 
   test("without an alias: a new set, and the old one's delete tears down the jobs the new set declares", async () => {
     expectOk(await up("plugin"));

@@ -118,19 +118,28 @@ describe("moving a set from the dynamic-provider route to the plugin route", () 
     sandbox?.dispose();
   });
 
-  test("with an alias to the dynamic type: the same resource, nothing torn down; destroy then tears down through the plugin", async () => {
-    const moved = await up("plugin-alias");
+  /**
+   * The `up` that moved the set kept it as the same resource on the other route (`nowIn`), with nothing torn down;
+   * then a destroy tears its jobs down through that route.
+   */
+  async function expectMovedThenDestroyed(moved: PulumiResult, nowIn: string): Promise<void> {
     expectOk(moved);
-    // The jobsets plugin diffs the old state (the dynamic route's outputs, its `__provider` text included) against
-    // the inputs and finds nothing to change.
     expect(moved.stdout).toMatch(/2 unchanged/);
-    expect(await setsInState()).toEqual([`${PLUGIN_TYPE} via jobsets`]);
+    expect(moved.stdout).not.toMatch(/replace|delete/i);
+    expect(await setsInState()).toEqual([nowIn]);
     expect(teardownCalls()).toEqual([]);
     expect(liveJobs(jobIds).map((job) => job.status)).toEqual(["job_running", "job_running"]);
 
     expectOk(await pulumi(["destroy", "--yes", "--skip-preview"]));
     expect(await setsInState()).toEqual([]);
     expect(liveJobs(jobIds)).toEqual([]);
+  }
+
+  test("with an alias to the dynamic type: the same resource, nothing torn down; destroy then tears down through the plugin", async () => {
+    const moved = await up("plugin-alias");
+    // The jobsets plugin diffs the old state (the dynamic route's outputs, its `__provider` text included) against
+    // the inputs and finds nothing to change.
+    await expectMovedThenDestroyed(moved, `${PLUGIN_TYPE} via jobsets`);
   }, 3 * RUN_TIMEOUT_MS);
 
   test("and back, with an alias to the plugin type: the dynamic route takes the set over, nothing torn down", async () => {
@@ -138,17 +147,7 @@ describe("moving a set from the dynamic-provider route to the plugin route", () 
     expect(await setsInState()).toEqual([`${PLUGIN_TYPE} via jobsets`]);
     emu.resetCalls();
 
-    const back = await up("dynamic-alias");
-    expectOk(back);
-    expect(back.stdout).toMatch(/2 unchanged/);
-    expect(back.stdout).not.toMatch(/replace|delete/i);
-    expect(await setsInState()).toEqual([`${DYNAMIC_TYPE} via pulumi-nodejs`]);
-    expect(teardownCalls()).toEqual([]);
-    expect(liveJobs(jobIds).map((job) => job.status)).toEqual(["job_running", "job_running"]);
-
-    expectOk(await pulumi(["destroy", "--yes", "--skip-preview"]));
-    expect(await setsInState()).toEqual([]);
-    expect(liveJobs(jobIds)).toEqual([]);
+    await expectMovedThenDestroyed(await up("dynamic-alias"), `${DYNAMIC_TYPE} via pulumi-nodejs`);
   }, 4 * RUN_TIMEOUT_MS);
 
   test("without an alias: a new set, and the old one's delete tears down the jobs the new set declares", async () => {

@@ -10,7 +10,8 @@
 // each resolved from the plugin's own folder, and streams the child's output and exit code back. What it leaves
 // out: the real host's policy proxy, which hands the stack's config and name to the pack as PULUMI_CONFIG and
 // PULUMI_NODEJS_STACK (the policies here read only their own config, which reaches them over gRPC), and debugging.
-// Every other method answers UNIMPLEMENTED, so a program run through it fails loudly instead of passing unseen.
+// InstallDependencies only checks that the suite installed them. Every other method answers UNIMPLEMENTED, so a
+// program run through it fails loudly instead of passing unseen.
 //
 //   node nodejs-plugin-host.js [flags...] <engine address>      (prints its port, as a plugin does)
 "use strict";

@@ -155,12 +155,10 @@ async function awaitStopped(
 
 /** Batch-deletes the jobs that still exist and have not failed an earlier step, then waits until the API shows none. */
 async function deleteAll(runtime: FlinkRuntime, state: FlinkJobSetState, existing: Map<string, FlinkJob>, ledger: TeardownLedger): Promise<void> {
-  await deleteRemaining(existing, plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds), () => true), {
+  await deleteRemaining(runtime, state, existing, plan(runtime, state, (chunkIds) => batchDeleteFlinkJobs(runtime.ctx, chunkIds), () => true), {
     service: SERVICE,
     snapshot: (pending, options) => snapshotPaged(flinkListing(runtime), pending, options),
     describe: describeJob,
-    timeoutMs: state.waitTimeoutSeconds * 1000,
-    progress: runtime.progress,
     ledger,
   });
 }

@@ -100,12 +100,10 @@ async function awaitStopped(runtime: Runtime<EhpcContext>, state: EhpcJobSetStat
 
 /** Deletes the jobs that still exist and have not failed an earlier step, then waits until the API lists none. */
 async function deleteAll(runtime: Runtime<EhpcContext>, state: EhpcJobSetState, existing: Map<string, EhpcJob>, ledger: TeardownLedger): Promise<void> {
-  await deleteRemaining(existing, plan(runtime, state, (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds), () => true), {
+  await deleteRemaining(runtime, state, existing, plan(runtime, state, (chunkIds) => deleteEhpcJobs(runtime.ctx, chunkIds), () => true), {
     service: SERVICE,
     snapshot: (pending, options) => snapshotEhpcJobs(runtime, pending, options),
     describe: describeJob,
-    timeoutMs: state.waitTimeoutSeconds * 1000,
-    progress: runtime.progress,
     ledger,
   });
 }

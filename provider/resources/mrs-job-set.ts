@@ -142,16 +142,11 @@ async function deleteAll(runtime: Runtime<MrsContext>, state: MrsJobExecutionSet
     recheck: recheckWith(async (pending) => (await snapshotMrsExecutions(runtime, pending)).found, () => true),
   };
   await deleteRemaining(
+    runtime,
+    state,
     existing,
     plan,
-    {
-      service: SERVICE,
-      snapshot: (pending, options) => snapshotMrsExecutions(runtime, pending, options),
-      describe: describeExecution,
-      timeoutMs: state.waitTimeoutSeconds * 1000,
-      progress: runtime.progress,
-      ledger,
-    },
+    { service: SERVICE, snapshot: (pending, options) => snapshotMrsExecutions(runtime, pending, options), describe: describeExecution, ledger },
     "executions",
   );
 }

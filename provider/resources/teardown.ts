@@ -182,29 +182,39 @@ export async function awaitDeleted<T>(check: DeleteCheck<T>): Promise<void> {
 }
 
 /**
- * The delete step: the jobs of `existing` that have not failed an earlier step are sent their deletes through `plan`
- * and confirmed gone (`deleteAndConfirm`). `noun` names them in progress ("executions").
+ * The delete step: the jobs of `existing` that have not failed an earlier step are sent their deletes through `plan`,
+ * then waited for until the API shows none of them (`awaitDeleted`), within the set's `waitTimeoutSeconds`.
+ * `noun` names them in progress ("executions").
  */
-export async function deleteRemaining<T>(existing: Map<string, T>, plan: BatchPlan, check: Omit<DeleteCheck<T>, "ids" | "resend">, noun = "jobs"): Promise<void> {
-  const ids = [...existing.keys()].filter((id) => !check.ledger.failed.has(id));
+export async function deleteRemaining<T>(
+  runtime: Runtime<unknown>,
+  state: { waitTimeoutSeconds: number },
+  existing: Map<string, T>,
+  plan: BatchPlan,
+  check: Pick<DeleteCheck<T>, "service" | "snapshot" | "describe" | "ledger">,
+  noun = "jobs",
+): Promise<void> {
+  const { ledger } = check;
+  const ids = [...existing.keys()].filter((id) => !ledger.failed.has(id));
   if (ids.length === 0) return;
-  check.progress.log(`${check.service}: deleting ${count(ids.length)} ${noun}`);
-  await deleteAndConfirm(plan, ids, check);
-}
-
-/** Sends the deletes of `ids` through `plan`, then waits until the API shows none of them (`awaitDeleted`). */
-export async function deleteAndConfirm<T>(plan: BatchPlan, ids: string[], check: Omit<DeleteCheck<T>, "ids" | "resend">): Promise<void> {
+  runtime.progress.log(`${check.service}: deleting ${count(ids.length)} ${noun}`);
   const answered: string[] = [];
-  const gone = (jobId: string) => check.ledger.done.add(jobId);
-  await runBatches(plan, ids, check.ledger, (jobId) => answered.push(jobId), gone);
-  await awaitDeleted({ ...check, ids: answered, resend: (again) => runBatches(plan, again, check.ledger, () => {}, gone) });
+  const gone = (jobId: string) => ledger.done.add(jobId);
+  await runBatches(plan, ids, ledger, (jobId) => answered.push(jobId), gone);
+  await awaitDeleted({
+    ...check,
+    ids: answered,
+    resend: (again) => runBatches(plan, again, ledger, () => {}, gone),
+    timeoutMs: state.waitTimeoutSeconds * 1000,
+    progress: runtime.progress,
+  });
 }
 
 /** The steps of a kind whose API can both stop and delete its jobs (DLI Flink, EHPC): see `teardownInMode`. */
 export interface StopAndDelete<T> {
   /** Sends the stops and waits until each job stopped is in a stopped status or gone. */
   stopAll(): Promise<void>;
-  /** Sends the deletes of the jobs still there and confirms them (`deleteAndConfirm`). */
+  /** Sends the deletes of the jobs still there and confirms them (`deleteRemaining`). */
   deleteAll(): Promise<void>;
   /** Whether a job in this state counts as stopped: in "stop" mode it is then done. */
   stopped(item: T): boolean;

@@ -13,6 +13,7 @@ import { REPO_ROOT, linkPackage } from "../harness/program";
 import { RUN_PLUGIN } from "../harness/provider-host";
 import { DEFAULT_PROJECT_ID, emulatorEnv } from "../helpers/jobsets";
 import { type CliSandbox, type PulumiResult, cliSandbox, requireCli, runPulumi } from "./cli";
+import { expectOk, writeJsProject } from "./workspace";
 
 const STACK = "route-move";
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/jobsets:DliFlinkJobSet";
@@ -52,11 +53,7 @@ let sandbox: CliSandbox;
 let workDir: string;
 
 function writeProject(into: string): string {
-  const dir = path.join(into, "project");
-  fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: route-move\nruntime: nodejs\n");
-  fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "route-move", private: true, main: "index.js" }));
+  const dir = writeJsProject(into, "route-move", PROGRAM);
   linkPackage(dir);
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules", "@pulumi"), path.join(dir, "node_modules", "@pulumi"), "dir");
   return dir;
@@ -72,10 +69,6 @@ function installPlugin(into: string): string {
 }
 
 const pulumi = (args: string[], program = false) => runPulumi(args, { cwd: workDir, env: sandbox.env, program, timeoutMs: RUN_TIMEOUT_MS });
-
-function expectOk(result: PulumiResult): void {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-}
 
 async function up(route: string): Promise<PulumiResult> {
   expectOk(await pulumi(["config", "set", "route", route]));

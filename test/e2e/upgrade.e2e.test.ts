@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator";
+import { REPO_ROOT } from "../harness/program";
 import { DEFAULT_PROJECT_ID, emulatorEnv } from "../helpers/jobsets";
 import { type CliSandbox, type PulumiResult, cliSandbox, requireCli, runPulumi } from "./cli";
 import { expectOk, exportStack, installDependencies, jobSets, writeJsProject } from "./workspace";
@@ -76,7 +77,7 @@ test("a stack made with 0.1.0 and destroyed after installing the current package
   expect(control.map(flinkStatus)).toEqual(["job_running", "job_running"]);
 
   installDependencies(dir);
-  expect(installedVersion()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version);
+  expect(installedVersion()).toBe(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version);
   emu.resetCalls();
   expectOk(await pulumi("upgraded", ["destroy", "--yes", "--skip-preview"]));
   // The current release saw the jobs still listed after the first delete and deleted them again.

@@ -7,6 +7,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { engineAddressFromArgs, progressSinks } from "./engine-log";
 import * as lifecycle from "./lifecycle";
 import { consoleProgress, ProviderProcess, type SettingsAtCall } from "./services";
 
@@ -15,8 +16,17 @@ export { DEFAULT_CONCURRENCY } from "./config";
 let stackConfig: (key: string) => string | undefined = () => undefined;
 let stackConfigKeys: readonly string[] | undefined;
 
-/** One provider host process serves one `pulumi up` or `pulumi destroy`. */
-const host = new ProviderProcess({ sink: consoleProgress, isUnknown: (value) => value === unknownValue });
+/**
+ * One provider host process serves one `pulumi up` or `pulumi destroy`. Its progress goes to the engine's log
+ * when this runs in @pulumi/pulumi's dynamic-provider host, which the engine starts with its address as argument.
+ * (Dynamic providers are not told the set's URN: the lines show under the stack.)
+ */
+const host = providerProcess(require.main?.filename, process.argv.slice(2));
+
+export function providerProcess(mainFile: string | undefined, args: readonly string[]): ProviderProcess {
+  const address = /[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(mainFile ?? "") ? engineAddressFromArgs(args) : undefined;
+  return new ProviderProcess({ ...progressSinks(address, consoleProgress), isUnknown: (value) => value === unknownValue });
+}
 
 /** The settings as they are at this call: the stack config handed to `configure`, and the host's environment. */
 function settingsNow(): SettingsAtCall {
@@ -40,11 +50,11 @@ export async function configure(_type: string, req: dynamic.ConfigureRequest): P
 }
 
 export async function check(type: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
-  return lifecycle.check(type, news, host.checkServices(settingsNow()));
+  return host.offline(settingsNow(), (services) => lifecycle.check(type, news, services));
 }
 
 export async function diff(type: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
-  const result = lifecycle.diff(type, id, olds, news, host.checkServices(settingsNow()));
+  const result = await host.offline(settingsNow(), (services) => lifecycle.diff(type, id, olds, news, services));
   return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
 }
 

@@ -28,6 +28,7 @@ import * as path from "node:path";
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { ConfigReader, Env } from "./auth/credentials";
+import { engineAddressFromArgs, progressSinks } from "./engine-log";
 import * as lifecycle from "./lifecycle";
 import { PACKAGE_NAME, RESOURCE_TYPES, packageSchema } from "./plugin-schema";
 import { consoleProgress, ProviderProcess, type SettingsAtCall } from "./services";
@@ -174,7 +175,10 @@ export function packageVersion(from: string = __dirname): string {
 export interface JobSetsProviderOptions {
   /** Where config (`PULUMI_CONFIG`), credentials and settings are read from. Default: `process.env`, read per call. */
   env?: () => Env;
+  /** Where progress goes. Default: the engine's log at `engineAddress`, or the console without one. */
   progress?: Progress;
+  /** The engine's address, from the plugin's arguments: progress is sent to its Log service (see engine-log.ts). */
+  engineAddress?: string;
 }
 
 /** The `Provider` that `provider.main` serves: one resource per job-set kind, all delegated to `lifecycle.ts`. */
@@ -188,8 +192,8 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   constructor(options: JobSetsProviderOptions = {}) {
     this.version = packageVersion();
     this.env = options.env ?? (() => process.env);
-    // Progress lines go to the plugin's stdout/stderr, which the engine shows (after the port line).
-    this.host = new ProviderProcess({ sink: options.progress ?? consoleProgress, isUnknown: (value) => value === unknownValue });
+    const sinks = options.progress ? { sink: options.progress } : progressSinks(options.engineAddress, consoleProgress);
+    this.host = new ProviderProcess({ ...sinks, isUnknown: (value) => value === unknownValue });
   }
 
   async getSchema(): Promise<string> {
@@ -208,20 +212,20 @@ export class JobSetsProvider implements pulumiProvider.Provider {
     const { plain, secret } = unwrap(news);
     // Secret job IDs: recorded in the set, so every message of its later operations names jobs by position.
     if (secret.has("jobIds") || secret.has("batchIds")) plain.secretIds = true;
-    const result = lifecycle.check(type, plain, this.host.checkServices(this.settingsNow()));
+    const result = await this.host.offline(this.settingsNow(), (services) => lifecycle.check(type, plain, services), urn);
     // With unknowns (a preview) the lifecycle hands the inputs back as given: keep the engine's own copy.
     return { inputs: unknownKeys(plain).length ? news : rewrap(result.inputs, secret), failures: result.failures };
   }
 
   async diff(id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.DiffResult> {
-    const result = lifecycle.diff(lifecycleType(urn), id, unwrap(olds).plain, unwrap(news).plain, this.host.checkServices(this.settingsNow()));
+    const result = await this.host.offline(this.settingsNow(), (services) => lifecycle.diff(lifecycleType(urn), id, unwrap(olds).plain, unwrap(news).plain, services), urn);
     return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: false };
   }
 
   async create(urn: string, inputs: Props): Promise<pulumiProvider.CreateResult> {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(inputs);
-    const result = await this.host.run(this.settingsNow(), (services) => lifecycle.create(type, plain, services));
+    const result = await this.host.run(this.settingsNow(), (services) => lifecycle.create(type, plain, services), urn);
     return { id: result.id, outs: rewrap(result.outs, secret) };
   }
 
@@ -233,7 +237,7 @@ export class JobSetsProvider implements pulumiProvider.Provider {
    */
   async read(id: string, urn: string, props?: Props): Promise<pulumiProvider.ReadResult> {
     const { plain, secret } = unwrap(props ?? {});
-    const result = await this.host.run(this.settingsNow(), (services) => lifecycle.read(lifecycleType(urn), id, plain, services));
+    const result = await this.host.run(this.settingsNow(), (services) => lifecycle.read(lifecycleType(urn), id, plain, services), urn);
     return { id: result.id, props: rewrap(result.outs, secret), inputs: rewrap(result.inputs, secret) };
   }
 
@@ -241,7 +245,7 @@ export class JobSetsProvider implements pulumiProvider.Provider {
     const type = lifecycleType(urn);
     const { plain, secret } = unwrap(news);
     try {
-      const result = await this.host.run(this.settingsNow(), (services) => lifecycle.update(type, id, unwrap(olds).plain, plain, services));
+      const result = await this.host.run(this.settingsNow(), (services) => lifecycle.update(type, id, unwrap(olds).plain, plain, services), urn);
       return { outs: rewrap(result.outs, secret) };
     } catch (error) {
       if (error instanceof lifecycle.UpdateIncompleteError) {
@@ -257,7 +261,7 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   }
 
   async delete(id: string, urn: string, props: Props): Promise<void> {
-    await this.host.run(this.settingsNow(), (services) => lifecycle.remove(lifecycleType(urn), id, unwrap(props).plain, services));
+    await this.host.run(this.settingsNow(), (services) => lifecycle.remove(lifecycleType(urn), id, unwrap(props).plain, services), urn);
   }
 }
 
@@ -268,7 +272,7 @@ export class JobSetsProvider implements pulumiProvider.Provider {
 export function serve(args: string[] = process.argv.slice(2)): Promise<void> {
   // Loaded here, not at the top: importing this module (for the schema, in tests) must not pull in the server.
   const { main } = require("@pulumi/pulumi/provider") as typeof pulumiProvider;
-  return main(new JobSetsProvider(), args);
+  return main(new JobSetsProvider({ engineAddress: engineAddressFromArgs(args) }), args);
 }
 
 /**

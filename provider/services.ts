@@ -13,6 +13,7 @@ import { rateLimiterFromEnv, rateLimitVariable } from "./clients/rate-limit";
 import { requestSettings, type RequestSettings } from "./config";
 import { TeardownGuard } from "./guard";
 import { SetHoldings } from "./holdings";
+import type { DeliveredProgress } from "./engine-log";
 import { dedupedProgress, type Progress } from "./wait/progress";
 import { retryOptionsFromEnv } from "./wait/retry";
 
@@ -41,6 +42,9 @@ export const consoleProgress: Progress = {
   warn: (message) => console.warn(`warning: ${message}`),
 };
 
+/** What check and diff get: no HTTP client. */
+export type OfflineServices = Pick<Services, "config" | "env" | "progress" | "configKeys" | "isUnknown" | "holdings">;
+
 /** Where one operation's settings come from, as the adapter sees them at the time of the call. */
 export interface SettingsAtCall {
   config: ConfigReader;
@@ -65,8 +69,10 @@ function httpEnvironment(settings: RequestSettings): Env {
 }
 
 export interface ProviderProcessOptions {
-  /** Where progress is printed (the host's console). */
+  /** Where progress goes when no operation is under way (and for every operation, without `sinkFor`). */
   sink: Progress;
+  /** Where one operation's progress goes, given the URN of the set when the host passes it (the engine's log). */
+  sinkFor?: (urn?: string) => DeliveredProgress;
   /** The host's marker for a value not known yet (a preview). */
   isUnknown?: (value: unknown) => boolean;
 }
@@ -84,7 +90,7 @@ export class ProviderProcess {
    * Services for one operation. The HTTP client is built at the first operation that needs one, from the settings
    * as they are then (the stack config arrives with the first call); an invalid setting throws a SettingError.
    */
-  services(at: SettingsAtCall): Services & { progress: ReturnType<typeof dedupedProgress> } {
+  services(at: SettingsAtCall, sink: Progress = this.options.sink): Services & { progress: ReturnType<typeof dedupedProgress> } {
     const settings = requestSettings(at);
     if (!this.http) {
       const env = httpEnvironment(settings);
@@ -98,7 +104,7 @@ export class ProviderProcess {
       http: this.http,
       config: at.config,
       env: at.env,
-      progress: dedupedProgress(this.options.sink),
+      progress: dedupedProgress(sink),
       concurrency: settings.concurrency,
       guard: this.guard,
       holdings: this.holdings,
@@ -107,18 +113,29 @@ export class ProviderProcess {
     };
   }
 
-  /** What check needs: no HTTP client, so that check reports an invalid setting as a failure instead of throwing. */
-  checkServices(at: SettingsAtCall): Pick<Services, "config" | "env" | "progress" | "configKeys" | "isUnknown" | "holdings"> {
-    return { config: at.config, env: at.env, progress: this.options.sink, configKeys: at.configKeys, isUnknown: this.options.isUnknown, holdings: this.holdings };
+  /**
+   * Runs check or diff: no HTTP client, so that an invalid setting is reported as a failure instead of thrown.
+   * Answers once its lines (a warning about duplicate IDs) are delivered.
+   */
+  async offline<T>(at: SettingsAtCall, operation: (services: OfflineServices) => T, urn?: string): Promise<T> {
+    const progress = this.options.sinkFor?.(urn) ?? this.options.sink;
+    const result = operation({ config: at.config, env: at.env, progress, configKeys: at.configKeys, isUnknown: this.options.isUnknown, holdings: this.holdings });
+    await progress.settled?.();
+    return result;
   }
 
-  /** Runs one operation with its own services; its progress throttle is flushed when it ends, whatever the outcome. */
-  async run<T>(at: SettingsAtCall, operation: (services: Services) => Promise<T>): Promise<T> {
-    const services = this.services(at);
+  /**
+   * Runs one operation (on the set `urn`, when the host says) with its own services. Whatever the outcome, its
+   * progress throttle is flushed when it ends, and it answers only once its lines are delivered.
+   */
+  async run<T>(at: SettingsAtCall, operation: (services: Services) => Promise<T>, urn?: string): Promise<T> {
+    const sink = this.options.sinkFor?.(urn) ?? this.options.sink;
+    const services = this.services(at, sink);
     try {
       return await operation(services);
     } finally {
       services.progress.flush();
+      await sink.settled?.();
     }
   }
 }

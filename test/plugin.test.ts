@@ -46,7 +46,7 @@ describe("launching", () => {
 
   test("run directly (`node dist/provider/plugin.js <engine>`), it serves too", async ({ workdir }) => {
     assertBuilt();
-    const plugin = await startProvider({ cwd: workdir, command: { script: path.join(REPO_ROOT, PLUGIN_MAIN), args: ["127.0.0.1:0"] } });
+    const plugin = await startProvider({ cwd: workdir, command: { script: path.join(REPO_ROOT, PLUGIN_MAIN), args: (engine) => [engine] } });
     try {
       expect(JSON.parse(await plugin.getSchema()).name).toBe("jobsets");
     } finally {
@@ -309,9 +309,13 @@ describe("what the dynamic provider has too", () => {
 
     await Promise.all(sets.map(({ U, created }) => plugin.delete(created.id, U, created.properties)));
 
-    // Each set's final count, at once (not a trailing line printed seconds later, or never).
-    expect(plugin.logs()).toMatch(/dli-flink: \w+ 2 of 2 jobs/);
-    expect(plugin.logs()).toMatch(/dli-flink: \w+ 3 of 3 jobs/);
+    // Each set's final count, at once (not a trailing line printed seconds later, or never), sent to the engine
+    // under that set's URN before its delete answered; none left to the engine's reader of the console.
+    for (const [{ U }, n] of [[sets[0]!, 2], [sets[1]!, 3]] as const) {
+      const own = plugin.engineMessages().filter((m) => m.urn === U);
+      expect(own.map((m) => m.message)).toContainEqual(expect.stringMatching(new RegExp(`^dli-flink: \\w+ ${n} of ${n} jobs`)));
+    }
+    expect(plugin.stdout()).not.toMatch(/dli-flink:/);
   });
 });
 

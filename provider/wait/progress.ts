@@ -8,6 +8,8 @@ export interface Progress {
   log(message: string): void;
   status(message: string): void;
   warn(message: string): void;
+  /** For a sink that delivers its lines later (the engine's log): resolves once every line given so far is. */
+  settled?(): Promise<void>;
 }
 
 /** Status lines closer together than this are dropped (the latest one still shows at the next tick). */

@@ -23,6 +23,7 @@ import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as provprotoTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as statusprotoTypes from "@pulumi/pulumi/proto/status_pb";
+import { type EngineMessage, formatMessages, startEngine } from "./engine-server";
 import { emptyMessage, fromStruct, grpc, PULUMI_DIR, pulumiProto, toStruct, type Props } from "./pulumi-proto";
 import { connect, spawnServer, type ClientConstructor } from "./spawned-server";
 
@@ -116,8 +117,13 @@ export interface ProviderHost {
   pluginInfo(): Promise<{ version: string }>;
   /** `GetSchema` (schema version 0): the package schema as JSON text ("{}" from the dynamic host, which has none). */
   getSchema(): Promise<string>;
-  /** Everything the host wrote to stdout and stderr so far (provider `console.*` output and host error logs). */
+  /**
+   * Everything the host wrote to stdout and stderr so far (provider `console.*` output and host error logs), then
+   * what it sent to the engine's log, as the CLI prints it.
+   */
   logs(): string;
+  /** What the host sent to the engine's Log service, in order. */
+  engineMessages(): EngineMessage[];
   stdout(): string;
   stderr(): string;
   /** Resolves when the host process exits. */
@@ -140,10 +146,10 @@ export interface StartProviderOptions {
   startTimeoutMs?: number;
   /**
    * What to run with `node` instead of the dynamic-provider host (default: `DYNAMIC_PROVIDER_HOST` with the
-   * engine address "127.0.0.1:0"), e.g. `RUN_PLUGIN` with a plugin directory and an engine address, as the
-   * nodejs language host starts a source-based plugin. It must print its port as its first stdout line.
+   * engine's address), e.g. `RUN_PLUGIN` with a plugin directory and the engine's address, as the nodejs language
+   * host starts a source-based plugin. It must print its port as its first stdout line.
    */
-  command?: { script: string; args: readonly string[] };
+  command?: { script: string; args: (engineAddress: string) => readonly string[] };
 }
 
 /** The dynamic-provider host the engine runs for `pulumi-nodejs:dynamic` resources. */
@@ -188,11 +194,15 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
     env.PULUMI_NODEJS_PROJECT = opts.project;
     env.PULUMI_PROJECT = opts.project;
   }
-  const command = opts.command ?? { script: HOST_SCRIPT, args: ["127.0.0.1:0"] };
-  const server = await spawnServer("provider host", command.script, command.args, {
+  const command = opts.command ?? { script: HOST_SCRIPT, args: (engineAddress: string) => [engineAddress] };
+  const engine = await startEngine();
+  const server = await spawnServer("provider host", command.script, command.args(engine.address), {
     cwd: opts.cwd,
     env,
     startTimeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+  }).catch(async (error: unknown) => {
+    await engine.stop();
+    throw error;
   });
   const client = connect(
     provrpc.ResourceProviderClient,
@@ -328,13 +338,15 @@ export async function startProvider(opts: StartProviderOptions): Promise<Provide
       return resp.getSchema();
     },
 
-    logs: server.output,
+    logs: () => [server.output(), formatMessages(engine.messages())].filter(Boolean).join("\n"),
+    engineMessages: engine.messages,
     stdout: server.stdout,
     stderr: server.stderr,
 
-    stop() {
+    async stop() {
       client.close();
-      return server.stop();
+      await server.stop();
+      await engine.stop();
     },
   };
 }

@@ -87,7 +87,7 @@ export const pluginTest = base.extend<Fixtures>({
           project: PROJECT,
           env: { ...NO_CREDENTIALS, JOBSETS_RETRY_MIN_DELAY_MS: "20", ...env },
           // The engine passes its own address; the plugin keeps it for construct/call, which job sets don't use.
-          command: { script: RUN_PLUGIN, args: [pluginDir(workdir), "127.0.0.1:0"] },
+          command: { script: RUN_PLUGIN, args: (engine) => [pluginDir(workdir), engine] },
         });
         started.push(plugin);
         return plugin;

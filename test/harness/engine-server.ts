@@ -31,7 +31,8 @@ export interface EngineServer {
   stop(): Promise<void>;
 }
 
-export async function startEngine(): Promise<EngineServer> {
+/** `failLogs`: every Log call is recorded, then answered with this error (an engine shutting down, say). */
+export async function startEngine(opts: { failLogs?: grpcTypes.status } = {}): Promise<EngineServer> {
   const received: EngineMessage[] = [];
   const server = new grpc.Server();
   server.addService(engrpc.EngineService, {
@@ -39,6 +40,7 @@ export async function startEngine(): Promise<EngineServer> {
       const req = call.request;
       const severity = SEVERITY_NAMES[req.getSeverity()] as EngineMessage["severity"];
       received.push({ severity, message: req.getMessage(), urn: req.getUrn(), ephemeral: req.getEphemeral() });
+      if (opts.failLogs !== undefined) return callback({ code: opts.failLogs, details: "engine is shutting down" });
       callback(null, emptyMessage());
     },
   });

@@ -23,7 +23,7 @@ let stackConfigKeys: readonly string[] | undefined;
  */
 const host = providerProcess(require.main?.filename, process.argv.slice(2));
 
-export function providerProcess(mainFile: string | undefined, args: readonly string[]): ProviderProcess {
+function providerProcess(mainFile: string | undefined, args: readonly string[]): ProviderProcess {
   const address = /[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(mainFile ?? "") ? engineAddressFromArgs(args) : undefined;
   return new ProviderProcess({ ...progressSinks(address, consoleProgress), isUnknown: (value) => value === unknownValue });
 }

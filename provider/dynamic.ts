@@ -7,7 +7,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { engineAddressFromArgs, progressSinks } from "./engine-log";
+import { engineAddressFromArgs, progressTo } from "./engine-log";
 import * as lifecycle from "./lifecycle";
 import { consoleProgress, ProviderProcess, type SettingsAtCall } from "./services";
 
@@ -25,7 +25,7 @@ const host = providerProcess(require.main?.filename, process.argv.slice(2));
 
 function providerProcess(mainFile: string | undefined, args: readonly string[]): ProviderProcess {
   const address = /[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(mainFile ?? "") ? engineAddressFromArgs(args) : undefined;
-  return new ProviderProcess({ ...progressSinks(address, consoleProgress), isUnknown: (value) => value === unknownValue });
+  return new ProviderProcess({ progressFor: progressTo(address, consoleProgress), isUnknown: (value) => value === unknownValue });
 }
 
 /** The settings as they are at this call: the stack config handed to `configure`, and the host's environment. */

@@ -85,11 +85,11 @@ export function engineLog(address: string, fallback: Progress, deadlineMs = LOG_
   };
 }
 
-/** A provider process's progress sinks: the engine's log at `address`, or `fallback` when there is none. */
-export function progressSinks(address: string | undefined, fallback: Progress): { sink: Progress; sinkFor?: (urn?: string) => DeliveredProgress } {
-  if (!address) return { sink: fallback };
+/** Where a provider process's progress goes: the engine's log at `address`, or `fallback` when there is none. */
+export function progressTo(address: string | undefined, fallback: Progress): (urn?: string) => Progress {
+  if (!address) return () => fallback;
   const log = engineLog(address, fallback);
-  return { sink: log.forResource(), sinkFor: (urn) => log.forResource(urn) };
+  return (urn) => log.forResource(urn);
 }
 
 /**

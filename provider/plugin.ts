@@ -28,7 +28,7 @@ import * as path from "node:path";
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { ConfigReader, Env } from "./auth/credentials";
-import { engineAddressFromArgs, progressSinks } from "./engine-log";
+import { engineAddressFromArgs, progressTo } from "./engine-log";
 import * as lifecycle from "./lifecycle";
 import { PACKAGE_NAME, RESOURCE_TYPES, packageSchema } from "./plugin-schema";
 import { consoleProgress, ProviderProcess, type SettingsAtCall } from "./services";
@@ -192,8 +192,9 @@ export class JobSetsProvider implements pulumiProvider.Provider {
   constructor(options: JobSetsProviderOptions = {}) {
     this.version = packageVersion();
     this.env = options.env ?? (() => process.env);
-    const sinks = options.progress ? { sink: options.progress } : progressSinks(options.engineAddress, consoleProgress);
-    this.host = new ProviderProcess({ ...sinks, isUnknown: (value) => value === unknownValue });
+    const { progress } = options;
+    const progressFor = progress ? () => progress : progressTo(options.engineAddress, consoleProgress);
+    this.host = new ProviderProcess({ progressFor, isUnknown: (value) => value === unknownValue });
   }
 
   async getSchema(): Promise<string> {

@@ -13,7 +13,6 @@ import { rateLimiterFromEnv, rateLimitVariable } from "./clients/rate-limit";
 import { requestSettings, type RequestSettings } from "./config";
 import { TeardownGuard } from "./guard";
 import { SetHoldings } from "./holdings";
-import type { DeliveredProgress } from "./engine-log";
 import { dedupedProgress, type Progress } from "./wait/progress";
 import { retryOptionsFromEnv } from "./wait/retry";
 
@@ -69,10 +68,8 @@ function httpEnvironment(settings: RequestSettings): Env {
 }
 
 export interface ProviderProcessOptions {
-  /** Where progress goes when no operation is under way (and for every operation, without `sinkFor`). */
-  sink: Progress;
-  /** Where one operation's progress goes, given the URN of the set when the host passes it (the engine's log). */
-  sinkFor?: (urn?: string) => DeliveredProgress;
+  /** Where progress about the set `urn` goes (when the host passes one), or about the whole run without one. */
+  progressFor: (urn?: string) => Progress;
   /** The host's marker for a value not known yet (a preview). */
   isUnknown?: (value: unknown) => boolean;
 }
@@ -90,14 +87,14 @@ export class ProviderProcess {
    * Services for one operation. The HTTP client is built at the first operation that needs one, from the settings
    * as they are then (the stack config arrives with the first call); an invalid setting throws a SettingError.
    */
-  services(at: SettingsAtCall, sink: Progress = this.options.sink): Services & { progress: ReturnType<typeof dedupedProgress> } {
+  services(at: SettingsAtCall, sink: Progress = this.options.progressFor()): Services & { progress: ReturnType<typeof dedupedProgress> } {
     const settings = requestSettings(at);
     if (!this.http) {
       const env = httpEnvironment(settings);
       this.http = new HttpClient({
         ...httpOptionsFromEnv(env),
         retry: retryOptionsFromEnv(env),
-        rateLimiter: rateLimiterFromEnv(env, (message) => this.options.sink.warn(message)),
+        rateLimiter: rateLimiterFromEnv(env, (message) => this.options.progressFor().warn(message)),
       });
     }
     return {
@@ -118,7 +115,7 @@ export class ProviderProcess {
    * Answers once its lines (a warning about duplicate IDs) are delivered.
    */
   async offline<T>(at: SettingsAtCall, operation: (services: OfflineServices) => T, urn?: string): Promise<T> {
-    const progress = this.options.sinkFor?.(urn) ?? this.options.sink;
+    const progress = this.options.progressFor(urn);
     const result = operation({ config: at.config, env: at.env, progress, configKeys: at.configKeys, isUnknown: this.options.isUnknown, holdings: this.holdings });
     await progress.settled?.();
     return result;
@@ -129,7 +126,7 @@ export class ProviderProcess {
    * progress throttle is flushed when it ends, and it answers only once its lines are delivered.
    */
   async run<T>(at: SettingsAtCall, operation: (services: Services) => Promise<T>, urn?: string): Promise<T> {
-    const sink = this.options.sinkFor?.(urn) ?? this.options.sink;
+    const sink = this.options.progressFor(urn);
     const services = this.services(at, sink);
     try {
       return await operation(services);

@@ -102,7 +102,7 @@ export async function runJobsets(io: CommandIo): Promise<number> {
 
   // Warnings (a wait for the request-rate ceiling) go to standard error, away from the plan.
   const progress: Progress = { log() {}, status() {}, warn: (message) => io.stderr(`warning: ${message}\n`) };
-  const host = new ProviderProcess({ sink: progress });
+  const host = new ProviderProcess({ progressFor: () => progress });
   let services: Services | undefined;
   try {
     const { text, from } = await readInput(command.file, io);
